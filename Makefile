@@ -1,0 +1,51 @@
+# The two commands: `make run` starts the bridge, `make test` runs every test. Both install what
+# they need first (Debian packages through apt-get, then NuGet packages through dotnet restore).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+DOTNET ?= dotnet
+CONFIG ?= Release
+SLN := Bridge.sln
+RESULTS := TestResults
+
+# Debian packages: librdkafka is the native half of Confluent.Kafka (no NuGet redist here); the
+# Python gRPC packages drive the interop tests; kcat reads the topic from a shell.
+RUNTIME_DEBS := librdkafka1 librdkafka-dev
+TEST_DEBS := $(RUNTIME_DEBS) python3-grpcio python3-grpc-tools kcat
+BENCH_DEBS := $(RUNTIME_DEBS)
+
+.PHONY: help deps-run deps-test deps-bench restore build test run bench clean
+
+help:
+	@echo "make run    start the bridge (HTTP :8080, gRPC :8081, embedded Kafka unless configured)"
+	@echo "make test   run every test and print 'N passed, N failed, N skipped'"
+	@echo "make bench  run the benchmarks"
+
+deps-run:
+	@scripts/ensure-debs.sh $(RUNTIME_DEBS)
+deps-test:
+	@scripts/ensure-debs.sh $(TEST_DEBS)
+deps-bench:
+	@scripts/ensure-debs.sh $(BENCH_DEBS)
+
+restore:
+	$(DOTNET) restore $(SLN)
+
+build: deps-run restore
+	$(DOTNET) build $(SLN) -c $(CONFIG) --no-restore
+
+test: deps-test restore
+	@rm -rf $(RESULTS)
+	@$(DOTNET) build $(SLN) -c $(CONFIG) --no-restore -v q -nologo
+	@set -o pipefail; rc=0; \
+	$(DOTNET) test $(SLN) -c $(CONFIG) --no-build --results-directory $(RESULTS) \
+	  --logger "trx" --logger "console;verbosity=normal" -- RunConfiguration.TestSessionTimeout=2400000 || rc=$$?; \
+	scripts/test-summary.sh $(RESULTS) || rc=1; exit $$rc
+
+run: deps-run restore
+	$(DOTNET) run --project src/Bridge/Server -c $(CONFIG) --no-restore
+
+bench: deps-bench restore
+	$(DOTNET) run --project bench/Bridge.Bench -c Release --no-restore -- $(BENCH_ARGS)
+
+clean:
+	$(DOTNET) clean $(SLN) -v q; rm -rf $(RESULTS)
