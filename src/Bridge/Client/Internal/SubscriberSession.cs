@@ -1,0 +1,206 @@
+using Bridge.Client.V1;
+using Bridge.Grpc;
+using Microsoft.Extensions.Logging;
+
+namespace Bridge.Client.Internal;
+
+/// <summary>How a stream ended, for the reconnect decision.</summary>
+/// <param name="Reason">Why it ended; null when the host is stopping.</param>
+/// <param name="ConnectedFor">How long the server had accepted the stream (zero when it never did).</param>
+internal readonly record struct SessionResult(string? Reason, TimeSpan ConnectedFor);
+
+/// <summary>
+/// One subscription stream of a hosted subscriber: opens it, hands deliveries to the handler through a
+/// <see cref="PartitionDispatcher"/>, acks what was handled, and tears down cleanly when the host stops, a handler
+/// fails (the event must come again, so the stream is restarted) or the stream ends.
+/// </summary>
+internal sealed class SubscriberSession(
+    EventBridgeClient client,
+    SubscriberOptions options,
+    Func<CloudEventDelivery, CancellationToken, Task> handler,
+    SubscriberHealth health,
+    ClientMetrics metrics,
+    ILogger logger,
+    TimeProvider time) : IDisposable
+{
+    /// <summary>How long a half-closed stream may take to end before it is canceled.</summary>
+    internal static readonly TimeSpan CompleteTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly string _name = options.Subscription!;
+    private readonly string _address = client.Address.ToString();
+    private readonly CancellationTokenSource _end = new();
+    private EventSubscription? _subscription;
+    private DateTimeOffset? _connectedAt;
+    private string? _handlerFailure;
+
+    public async Task<SessionResult> RunAsync(CancellationToken stopping)
+    {
+        using CancellationTokenRegistration stopRegistration = stopping.Register(static s => ((SubscriberSession)s!).End(), this);
+        OpenSubscription open = SubscriberSetup.BuildOpen(options);
+        Metadata? headers;
+        try
+        {
+            headers = SubscriberSetup.AuthorizationHeaders(options);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return new SessionResult($"{SubscriberOptions.SectionName} token file '{options.TokenFile}' cannot be read: {ex.Message}", TimeSpan.Zero);
+        }
+
+        ClientLog.Connecting(logger, _name, _address);
+        Task<SessionResult> run;
+        EventSubscription subscription = client.Subscribe(open, new CallOptions(Headers: headers));
+        try
+        {
+            _subscription = subscription;
+            subscription.InvalidEventObserver = (_, _) => metrics.Skipped(_name, "invalid");
+            using var dispatcher = new PartitionDispatcher(ProcessAsync, options.MaxInFlight);
+            run = RunStreamAsync(subscription, dispatcher, stopping);
+            return await run.ConfigureAwait(false);
+        }
+        finally
+        {
+            await subscription.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task<SessionResult> RunStreamAsync(EventSubscription subscription, PartitionDispatcher dispatcher, CancellationToken stopping)
+    {
+        Task readTask = ReadLoopAsync(subscription, dispatcher);
+        var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (_end.Token.Register(static s => ((TaskCompletionSource)s!).TrySetResult(), ended))
+        {
+            await Task.WhenAny(readTask, ended.Task).ConfigureAwait(false);
+        }
+        End();
+
+        if (stopping.IsCancellationRequested)
+        {
+            ClientLog.Stopping(logger, _name, (long)options.DrainTimeout.TotalMilliseconds);
+        }
+        if (!await dispatcher.StopAsync(options.DrainTimeout).ConfigureAwait(false))
+        {
+            ClientLog.DrainTimedOut(logger, _name, (long)options.DrainTimeout.TotalMilliseconds);
+        }
+        if (!readTask.IsCompleted)
+        {
+            try
+            {
+                // Acks out first, then half-close; waiting for the server's end makes sure it read them.
+                await subscription.CompleteAsync().ConfigureAwait(false);
+                await readTask.WaitAsync(CompleteTimeout, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is RpcException or InvalidOperationException or ObjectDisposedException or OperationCanceledException or TimeoutException)
+            {
+                // The stream is over or will be canceled on dispose; the outcome is read below.
+            }
+        }
+
+        TimeSpan connectedFor = _connectedAt is { } at ? time.GetUtcNow() - at : TimeSpan.Zero;
+        if (stopping.IsCancellationRequested)
+        {
+            return new SessionResult(null, connectedFor);
+        }
+        return new SessionResult(_handlerFailure ?? DescribeEnd(readTask), connectedFor);
+    }
+
+    private string DescribeEnd(Task readTask)
+    {
+        if (!readTask.IsCompleted)
+        {
+            return "the stream did not end after half-close";
+        }
+        if (readTask.Exception?.GetBaseException() is RpcException rpc)
+        {
+            string code = rpc.StatusCode.ToString();
+            ClientLog.StreamFailed(logger, _name, code, rpc.Status.Detail);
+            return $"{rpc.StatusCode}: {rpc.Status.Detail}";
+        }
+        if (readTask.Exception?.GetBaseException() is { } other)
+        {
+            string kind = other.GetType().Name;
+            ClientLog.StreamFailed(logger, _name, kind, other.Message);
+            return $"{other.GetType().Name}: {other.Message}";
+        }
+        ClientLog.StreamEnded(logger, _name);
+        return "the server ended the stream";
+    }
+
+    private async Task ReadLoopAsync(EventSubscription subscription, PartitionDispatcher dispatcher)
+    {
+        await subscription.ResponseHeadersAsync.ConfigureAwait(false);
+        DateTimeOffset now = time.GetUtcNow();
+        _connectedAt = now;
+        health.SetConnected(now);
+        ClientLog.Connected(logger, _name, _address);
+        while (await subscription.ReadAsync().ConfigureAwait(false) is { } delivery)
+        {
+            // Once the session is ending, deliveries are left unacknowledged: they come again after the reconnect.
+            if (!_end.IsCancellationRequested)
+            {
+                await dispatcher.DispatchAsync(delivery, _end.Token).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<bool> ProcessAsync(CloudEventDelivery delivery, CancellationToken handlerToken)
+    {
+        try
+        {
+            await handler(delivery, handlerToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (handlerToken.IsCancellationRequested)
+        {
+            ClientLog.HandlerCanceled(logger, _name, delivery.Event.Id);
+            return false;
+        }
+        catch (Exception ex)
+        {
+            metrics.HandlerFailed(_name);
+            if (options.MaxAttempts > 0 && delivery.Attempt >= options.MaxAttempts)
+            {
+                ClientLog.PoisonEventSkipped(logger, _name, delivery.Event.Id, delivery.Event.Type, delivery.Partition, delivery.Offset,
+                    delivery.Attempt, options.MaxAttempts, ex);
+                metrics.Skipped(_name, "poison");
+                Ack(delivery);
+                return true;
+            }
+            ClientLog.HandlerFailed(logger, _name, delivery.Event.Id, delivery.Event.Type, delivery.Partition, delivery.Offset, delivery.Attempt, ex);
+            Interlocked.CompareExchange(ref _handlerFailure,
+                $"handler failed for event {delivery.Event.Id} at partition {delivery.Partition} offset {delivery.Offset}: {ex.Message}", null);
+            End();
+            return false;
+        }
+        Ack(delivery);
+        metrics.Handled(_name);
+        health.SetHandled(time.GetUtcNow());
+        return true;
+    }
+
+    private void Ack(CloudEventDelivery delivery)
+    {
+        _ = _subscription!.AckAsync(delivery.AckId).ContinueWith(
+            static (t, s) => ((SubscriberSession)s!).OnAckFailed(t.Exception!),
+            this, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    private void OnAckFailed(AggregateException ex)
+    {
+        Exception cause = ex.GetBaseException();
+        ClientLog.AckFailed(logger, _name, cause);
+    }
+
+    public void Dispose() => _end.Dispose();
+
+    private void End()
+    {
+        try
+        {
+            _end.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The session is already over.
+        }
+    }
+}
