@@ -71,6 +71,10 @@ public sealed class ServerCallContext
             ResponseStarted = true;
         }
         await HttpContext.Response.StartAsync(CancellationToken).ConfigureAwait(false);
+
+        // On HTTP/2 Kestrel keeps started headers buffered until the first body flush; a stream that has
+        // no message to send yet (an idle subscription) must still tell the client it was accepted.
+        await HttpContext.Response.BodyWriter.FlushAsync(CancellationToken).ConfigureAwait(false);
     }
 
     internal static string FormatPeer(IPAddress? address, int port)

@@ -183,6 +183,20 @@ public sealed class GrpcChannelTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DuplexStreaming_HeadersWrittenWithoutMessages_ClientSeesThemAtOnce()
+    {
+        using var call = _channel.DuplexStreaming(TestService.Idle);
+
+        await call.RequestStream.WriteAsync("open");
+        var headers = await call.ResponseHeadersAsync.WaitAsync(WaitLimit);
+        await call.RequestStream.CompleteAsync();
+
+        Assert.Equal("yes", headers.GetValue("x-accepted"));
+        Assert.False(await call.ResponseStream.MoveNext(default));
+        Assert.Equal(StatusCode.OK, call.GetStatus().StatusCode);
+    }
+
+    [Fact]
     public async Task DuplexStreaming_BadFirstMessage_InvalidArgumentAndWritesSurfaceIt()
     {
         using var call = _channel.DuplexStreaming(TestService.Deliver);

@@ -24,6 +24,7 @@ public sealed class TestService : IGrpcService
     public static readonly Method<string, string> Produce = Streaming("Produce");
     public static readonly Method<string, string> Chat = Duplex("Chat");
     public static readonly Method<string, string> Deliver = Duplex("Deliver");
+    public static readonly Method<string, string> Idle = Duplex("Idle");
 
     private int _produced;
     private int _endlessAborted;
@@ -109,7 +110,15 @@ public sealed class TestService : IGrpcService
             }
             context.ResponseTrailers.Add("x-count", count.ToString(CultureInfo.InvariantCulture));
         })
-        .AddDuplexStreaming(Deliver, DeliverAsync);
+        .AddDuplexStreaming(Deliver, DeliverAsync)
+        .AddDuplexStreaming(Idle, async (requests, responses, context) =>
+        {
+            // Accepts the call, then sends nothing until the client half-closes.
+            await context.WriteResponseHeadersAsync(new Metadata { { "x-accepted", "yes" } });
+            while (await requests.MoveNext(context.CancellationToken))
+            {
+            }
+        });
 
     private static Task<string> EchoAsync(string request, ServerCallContext context)
     {
