@@ -1,0 +1,85 @@
+using Bridge.CloudEvents.Kafka;
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+
+namespace Bridge.Server.Kafka;
+
+/// <summary>Log messages of the Kafka layer (event ids 1000-1099).</summary>
+internal static partial class KafkaLog
+{
+    [LoggerMessage(EventId = 1000, EventName = "EmbeddedClusterStarted", Level = LogLevel.Information,
+        Message = "Embedded Kafka cluster started at {BootstrapServers} ({BrokerCount} brokers, in memory)")]
+    public static partial void EmbeddedClusterStarted(ILogger logger, string bootstrapServers, int brokerCount);
+
+    [LoggerMessage(EventId = 1001, EventName = "UsingKafka", Level = LogLevel.Information,
+        Message = "Using Kafka at {BootstrapServers}")]
+    public static partial void UsingKafka(ILogger logger, string bootstrapServers);
+
+    [LoggerMessage(EventId = 1002, EventName = "TopicCreated", Level = LogLevel.Information,
+        Message = "Created Kafka topic {Topic} ({Partitions} partitions, replication factor {ReplicationFactor})")]
+    public static partial void TopicCreated(ILogger logger, string topic, int partitions, int replicationFactor);
+
+    [LoggerMessage(EventId = 1003, EventName = "TopicExists", Level = LogLevel.Information,
+        Message = "Kafka topic {Topic} already exists; its partitions and replication are left as they are")]
+    public static partial void TopicExists(ILogger logger, string topic);
+
+    [LoggerMessage(EventId = 1004, EventName = "EmbeddedClusterStopped", Level = LogLevel.Information,
+        Message = "Embedded Kafka cluster at {BootstrapServers} stopped; its events are gone")]
+    public static partial void EmbeddedClusterStopped(ILogger logger, string bootstrapServers);
+
+    [LoggerMessage(EventId = 1010, EventName = "ProducerStarted", Level = LogLevel.Debug,
+        Message = "Kafka producer {ProducerName} started for topic {Topic} ({ContentMode} mode, linger {LingerMs} ms, timeout {ProduceTimeout})")]
+    public static partial void ProducerStarted(ILogger logger, string producerName, string topic, KafkaContentMode contentMode, int lingerMs, TimeSpan produceTimeout);
+
+    [LoggerMessage(EventId = 1011, EventName = "ClientError", Level = LogLevel.Warning,
+        Message = "Kafka client error {Code}: {Reason}")]
+    public static partial void ClientError(ILogger logger, ErrorCode code, string reason);
+
+    [LoggerMessage(EventId = 1012, EventName = "FatalProducerError", Level = LogLevel.Critical,
+        Message = "Kafka producer failed fatally ({Code}: {Reason}); it is replaced by a new one")]
+    public static partial void FatalProducerError(ILogger logger, ErrorCode code, string reason);
+
+    [LoggerMessage(EventId = 1014, EventName = "ProducerReplacementFailed", Level = LogLevel.Critical,
+        Message = "Could not replace the failed Kafka producer; events cannot be published until the bridge restarts")]
+    public static partial void ProducerReplacementFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 1013, EventName = "ClientLog", Message = "librdkafka {Facility}: {Message}")]
+    public static partial void ClientLog(ILogger logger, LogLevel level, string facility, string message);
+
+    [LoggerMessage(EventId = 1020, EventName = "EventPublished", Level = LogLevel.Debug,
+        Message = "Published event {EventId} ({EventType}) to {Topic} [{Partition}] @ {Offset}")]
+    public static partial void EventPublished(ILogger logger, string? eventId, string? eventType, string topic, int partition, long offset);
+
+    [LoggerMessage(EventId = 1021, EventName = "PublishFailed", Level = LogLevel.Warning,
+        Message = "Could not publish event {EventId} ({EventType}): {Reason}")]
+    public static partial void PublishFailed(ILogger logger, string? eventId, string? eventType, string reason);
+
+    [LoggerMessage(EventId = 1030, EventName = "Flushed", Level = LogLevel.Information,
+        Message = "Kafka producer flushed on shutdown")]
+    public static partial void Flushed(ILogger logger);
+
+    [LoggerMessage(EventId = 1031, EventName = "FlushIncomplete", Level = LogLevel.Warning,
+        Message = "{Count} events were still unacknowledged when the Kafka producer stopped after waiting {Timeout}")]
+    public static partial void FlushIncomplete(ILogger logger, int count, TimeSpan timeout);
+
+    [LoggerMessage(EventId = 1040, EventName = "BrokerUnreachable", Level = LogLevel.Debug,
+        Message = "Kafka readiness check failed: {Reason}")]
+    public static partial void BrokerUnreachable(ILogger logger, string reason);
+
+    /// <summary>Writes a librdkafka log line at the matching level.</summary>
+    public static void Forward(ILogger logger, LogMessage message)
+    {
+        var level = message.Level switch
+        {
+            SyslogLevel.Emergency or SyslogLevel.Alert or SyslogLevel.Critical => LogLevel.Critical,
+            SyslogLevel.Error => LogLevel.Error,
+            SyslogLevel.Warning => LogLevel.Warning,
+            SyslogLevel.Notice or SyslogLevel.Info => LogLevel.Information,
+            _ => LogLevel.Debug,
+        };
+        if (logger.IsEnabled(level))
+        {
+            ClientLog(logger, level, message.Facility, message.Message);
+        }
+    }
+}
