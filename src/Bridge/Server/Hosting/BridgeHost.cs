@@ -1,0 +1,76 @@
+using Bridge.Server.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration.Memory;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+using Microsoft.Extensions.Options;
+
+namespace Bridge.Server.Hosting;
+
+/// <summary>
+/// Creates the bridge's web host: Kestrel without a Server header, console logging (simple or JSON),
+/// configurable graceful shutdown and <see cref="BridgeEndpoints"/>. Features add themselves with
+/// <c>builder.AddBridgeXxx()</c> and map their routes on the built application.
+/// </summary>
+internal static class BridgeHost
+{
+    /// <summary>
+    /// Lowest-priority configuration: every other source (appsettings.json, environment,
+    /// command line, tests' in-memory values) overrides these.
+    /// </summary>
+    private static readonly Dictionary<string, string?> Defaults = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["Logging:LogLevel:Default"] = "Information",
+        ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+    };
+
+    /// <summary>A slim web application builder with the bridge's host settings.</summary>
+    /// <param name="args">Command-line arguments (configuration overrides such as <c>--Ingress:Port=9090</c>). Must not be null.</param>
+    public static WebApplicationBuilder CreateBuilder(string[] args)
+    {
+        var builder = WebApplication.CreateSlimBuilder(args);
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = Defaults });
+        builder.AddBridgeLogging();
+        builder.Services.AddBridgeHosting();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+        return builder;
+    }
+
+    /// <summary>Console logging, JSON when <c>Logging:Format</c> is <c>json</c>, one line per entry otherwise.</summary>
+    public static WebApplicationBuilder AddBridgeLogging(this WebApplicationBuilder builder)
+    {
+        builder.Logging.ClearProviders();
+        builder.Logging.AddConsole();
+        builder.Services.AddOptions<LogFormatOptions>().BindConfiguration(LogFormatOptions.SectionName).ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LogFormatOptions>, HostingOptionsValidator>());
+        builder.Services.AddOptions<ConsoleLoggerOptions>().Configure<IOptions<LogFormatOptions>>((console, format) =>
+            console.FormatterName = format.Value.IsJson ? ConsoleFormatterNames.Json : ConsoleFormatterNames.Simple);
+        builder.Services.Configure<SimpleConsoleFormatterOptions>(simple =>
+        {
+            simple.SingleLine = true;
+            simple.UseUtcTimestamp = true;
+            simple.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z' ";
+        });
+        builder.Services.Configure<JsonConsoleFormatterOptions>(json =>
+        {
+            json.UseUtcTimestamp = true;
+            json.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+            json.IncludeScopes = true;
+        });
+        return builder;
+    }
+
+    /// <summary>Host options (shutdown timeout), endpoint addresses and their start-up log.</summary>
+    public static IServiceCollection AddBridgeHosting(this IServiceCollection services)
+    {
+        services.AddOptions<HostingOptions>().BindConfiguration(HostingOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HostingOptions>, HostingOptionsValidator>());
+        services.AddOptions<HostOptions>().Configure<IOptions<HostingOptions>>((host, hosting) =>
+            host.ShutdownTimeout = hosting.Value.ShutdownTimeout);
+        services.TryAddSingleton<BridgeEndpoints>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, EndpointAnnouncer>());
+        return services;
+    }
+}

@@ -1,0 +1,77 @@
+using Bridge.Server.Auth;
+
+namespace Bridge.Server.Tests.Auth;
+
+public sealed class AuthOptionsValidatorTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("bridge-auth-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public void Validate_NoTokens_Succeeds() =>
+        Assert.True(new AuthOptionsValidator().Validate(null, new AuthOptions()).Succeeded);
+
+    [Fact]
+    public void Validate_ValidTokenAndFile_Succeeds()
+    {
+        var path = Path.Combine(_directory, "t");
+        File.WriteAllText(path, "0123456789abcdef\r\n");
+
+        var result = Validate(
+            new TokenOptions { Name = "a", Token = "0123456789abcdef", Namespaces = ["test"] },
+            new TokenOptions { Name = "b", TokenFile = path });
+
+        Assert.True(result.Succeeded, result.FailureMessage);
+    }
+
+    [Theory]
+    [InlineData("", "0123456789abcdef", null, "Auth:Tokens:0:Name is required")]
+    [InlineData("a", "short", null, "Auth:Tokens:0:Token: the token has 5 characters; at least 16 are required")]
+    [InlineData("a", null, null, "Auth:Tokens:0: set exactly one of Token and TokenFile")]
+    [InlineData("a", "0123456789abcdef", "/some/file", "Auth:Tokens:0: set exactly one of Token and TokenFile")]
+    [InlineData("a", "0123456789 abcdef", null, "Auth:Tokens:0:Token: the token contains whitespace")]
+    [InlineData("a", null, "/does/not/exist/token", "Auth:Tokens:0:TokenFile '/does/not/exist/token' cannot be read")]
+    public void Validate_InvalidToken_FailsNamingTheKey(string name, string? token, string? file, string expected)
+    {
+        var result = Validate(new TokenOptions { Name = name, Token = token, TokenFile = file });
+
+        Assert.True(result.Failed);
+        Assert.Contains(expected, result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_ShortTokenFile_FailsNamingTheFileKey()
+    {
+        var path = Path.Combine(_directory, "short");
+        File.WriteAllText(path, "abc\n");
+
+        var result = Validate(new TokenOptions { Name = "a", TokenFile = path });
+
+        Assert.Contains("Auth:Tokens:0:TokenFile: the token has 3 characters", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_DuplicateNames_Fails()
+    {
+        var result = Validate(
+            new TokenOptions { Name = "a", Token = "0123456789abcdef" },
+            new TokenOptions { Name = "a", Token = "fedcba9876543210" });
+
+        Assert.Contains("Auth:Tokens:1:Name 'a' is used by another token", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("a/b")]
+    [InlineData(" test")]
+    public void Validate_BadNamespace_Fails(string ns)
+    {
+        var result = Validate(new TokenOptions { Name = "a", Token = "0123456789abcdef", Namespaces = [ns] });
+
+        Assert.Contains("Auth:Tokens:0:Namespaces:0", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    private static Microsoft.Extensions.Options.ValidateOptionsResult Validate(params TokenOptions[] tokens) =>
+        new AuthOptionsValidator().Validate(null, new AuthOptions { Tokens = [.. tokens] });
+}
