@@ -1,4 +1,11 @@
-var builder = WebApplication.CreateSlimBuilder(args);
+using Bridge.Server.Hosting;
+using Bridge.Server.Ingress;
+
+var builder = BridgeHost.CreateBuilder(args);
+builder.AddBridgeIngress();
+builder.Services.AddBridgeKafka(builder.Configuration);
+builder.AddBridgeGrpc();
+
 var app = builder.Build();
-app.MapGet("/healthz", () => "ok");
-app.Run();
+app.MapBridgeIngress();
+await app.RunAsync();

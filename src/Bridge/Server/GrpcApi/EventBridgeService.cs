@@ -1,0 +1,241 @@
+using Bridge.Client;
+using Bridge.Client.V1;
+using Bridge.CloudEvents;
+using Bridge.Grpc;
+using Bridge.Server.Auth;
+using Bridge.Server.Ingress;
+using Bridge.Server.Kafka;
+using Bridge.Server.Subscriptions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Bridge.Server.GrpcApi;
+
+/// <summary>
+/// The <c>bridge.v1.EventBridge</c> service: <c>Publish</c> writes CloudEvents to Kafka, <c>Subscribe</c> streams a
+/// named subscription's events and takes their acks.
+/// </summary>
+/// <remarks>
+/// <para>Publish follows the HTTP ingress' rules: each event is validated, checked against the caller's
+/// namespaces (its <c>namespace</c> extension, else the part of <c>partitionkey</c> before '/') and written
+/// with <c>partitionkey</c> as the record key; each gets its own result, in request order.</para>
+/// <para>Subscribe: the first request must be <c>open</c>, every later one <c>ack</c>. Acks of ids the stream
+/// issued and that were acked before (or whose partition was revoked meanwhile) are ignored; an ack id the
+/// stream never issued ends the call with INVALID_ARGUMENT, since it means the client acks on the wrong
+/// stream. A caller whose token is limited to namespaces only receives events of those namespaces; other
+/// events are skipped like filtered ones. Half-closing the request stream ends the call with OK after the
+/// acks received so far are committed; a server shutdown ends it with UNAVAILABLE.</para>
+/// </remarks>
+internal sealed class EventBridgeService(
+    IEventPublisher publisher,
+    KafkaConnection kafka,
+    GrpcCallAuthenticator authenticator,
+    SubscriptionRegistry registry,
+    SubscriptionMetrics metrics,
+    IOptions<SubscriptionOptions> options,
+    ILoggerFactory loggerFactory) : IGrpcService
+{
+    private readonly SubscriptionOptions _options = options.Value;
+    private readonly ILogger _logger = loggerFactory.CreateLogger<EventBridgeService>();
+    private readonly ILogger _sessionLogger = loggerFactory.CreateLogger<SubscriptionSession>();
+
+    public void Bind(GrpcServiceBinder binder)
+    {
+        ArgumentNullException.ThrowIfNull(binder);
+        binder.AddUnary(EventBridgeMethods.Publish, PublishAsync)
+            .AddDuplexStreaming(EventBridgeMethods.Subscribe, SubscribeAsync);
+    }
+
+    internal async Task<PublishResponse> PublishAsync(PublishRequest request, ServerCallContext context)
+    {
+        var caller = authenticator.Authenticate(context);
+        var count = request.Events.Count;
+        if (count == 0)
+        {
+            throw new RpcException(StatusCode.InvalidArgument, "events: the request has no events; send at least one.");
+        }
+
+        if (count > _options.MaxEventsPerPublish)
+        {
+            throw new RpcException(StatusCode.InvalidArgument,
+                $"events: the request has {count} events; at most {_options.MaxEventsPerPublish} are allowed per request ({SubscriptionOptions.SectionName}:MaxEventsPerPublish).");
+        }
+
+        var results = new PublishResult[count];
+        var pending = new List<(int Index, Task<PublishReceipt> Task)>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var message = request.Events[i];
+            results[i] = new PublishResult { Id = message.Id };
+            CloudEvent cloudEvent;
+            try
+            {
+                cloudEvent = ProtobufEventFormat.FromProto(message);
+            }
+            catch (CloudEventFormatException e)
+            {
+                results[i].Error = Error(StatusCode.InvalidArgument, $"events[{i}]: the event is not valid: {e.Message}");
+                continue;
+            }
+
+            var ns = CloudEventIngress.NamespaceOf(cloudEvent);
+            if (!caller.MayAccess(ns))
+            {
+                results[i].Error = Error(StatusCode.PermissionDenied, ns is null
+                    ? $"events[{i}]: token '{caller.Name}' is limited to namespaces, and the event names none (set the 'namespace' extension)."
+                    : $"events[{i}]: token '{caller.Name}' may not publish events for namespace '{ns}'.");
+                continue;
+            }
+
+            // Started together so the events share producer batches and one round trip.
+            pending.Add((i, publisher.PublishAsync(cloudEvent, context.CancellationToken).AsTask()));
+        }
+
+        var accepted = 0;
+        foreach (var (index, task) in pending)
+        {
+            try
+            {
+                var receipt = await task.ConfigureAwait(false);
+                results[index].Accepted = new PublishAccepted { Partition = receipt.Partition, Offset = receipt.Offset };
+                accepted++;
+            }
+            catch (PublishFailedException e)
+            {
+                SubscriptionLog.PublishEventFailed(_logger, context.Peer, index, results[index].Id, e.Message);
+                results[index].Error = Error(StatusCode.Unavailable, $"events[{index}]: Kafka did not acknowledge the event: {e.Message} Retry later.");
+            }
+        }
+
+        SubscriptionLog.Published(_logger, context.Peer, accepted, count);
+        var response = new PublishResponse();
+        response.Results.Add(results);
+        return response;
+    }
+
+    internal async Task SubscribeAsync(IAsyncStreamReader<SubscribeRequest> requests, IServerStreamWriter<SubscribeResponse> responses, ServerCallContext context)
+    {
+        var caller = authenticator.Authenticate(context);
+        var request = await ReadOpenAsync(requests, context).ConfigureAwait(false);
+        Func<CloudEvent, bool>? admits = caller.IsRestricted ? e => caller.MayAccess(CloudEventIngress.NamespaceOf(e)) : null;
+        var session = new SubscriptionSession(request, admits, kafka, _options, registry, metrics, _sessionLogger);
+        var reason = "half-closed by the client";
+        try
+        {
+            session.Start();
+            SubscriptionLog.StreamOpened(_logger, request.Name, context.Peer, request.Start, request.MaxInFlight);
+            await context.WriteResponseHeadersAsync().ConfigureAwait(false);
+
+            using var loops = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+            var reading = ReadAcksAsync(requests, session, loops.Token);
+            var writing = WriteDeliveriesAsync(responses, session, loops.Token);
+            var first = await Task.WhenAny(reading, writing).ConfigureAwait(false);
+            await loops.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await Task.WhenAll(reading, writing).ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // The loop that ended second only reports the cancellation; the first one decides the outcome.
+            }
+
+            if (!first.IsCompletedSuccessfully)
+            {
+                reason = first.Exception?.InnerException?.Message ?? "cancelled";
+                await first.ConfigureAwait(false);
+            }
+        }
+        catch (SubscriptionFailedException e)
+        {
+            throw new RpcException(StatusCode.Unavailable, e.Message);
+        }
+        finally
+        {
+            await session.StopAsync().ConfigureAwait(false);
+            SubscriptionLog.StreamClosed(_logger, request.Name, context.Peer, reason, session.Delivered, session.Acked);
+        }
+    }
+
+    private async Task<SubscriptionRequest> ReadOpenAsync(IAsyncStreamReader<SubscribeRequest> requests, ServerCallContext context)
+    {
+        const string FirstMustBeOpen = "the first request must be open";
+        if (!await requests.MoveNext(context.CancellationToken).ConfigureAwait(false))
+        {
+            SubscriptionLog.OpenRejected(_logger, context.Peer, "no request");
+            throw new RpcException(StatusCode.InvalidArgument, FirstMustBeOpen + "; the client sent no request.");
+        }
+
+        var first = requests.Current;
+        if (first.KindCase != SubscribeRequest.KindOneofCase.Open)
+        {
+            SubscriptionLog.OpenRejected(_logger, context.Peer, first.KindCase == SubscribeRequest.KindOneofCase.Ack ? "the first request is an ack" : "the first request is empty");
+            throw new RpcException(StatusCode.InvalidArgument, $"{FirstMustBeOpen}; it carries {(first.KindCase == SubscribeRequest.KindOneofCase.Ack ? "ack" : "nothing")}.");
+        }
+
+        try
+        {
+            return SubscriptionRequest.From(first.Open, _options);
+        }
+        catch (InvalidSubscriptionException e)
+        {
+            SubscriptionLog.OpenRejected(_logger, context.Peer, e.Message);
+            throw new RpcException(StatusCode.InvalidArgument, "open." + e.Message);
+        }
+    }
+
+    private async Task ReadAcksAsync(IAsyncStreamReader<SubscribeRequest> requests, SubscriptionSession session, CancellationToken cancellationToken)
+    {
+        while (await requests.MoveNext(cancellationToken).ConfigureAwait(false))
+        {
+            var message = requests.Current;
+            switch (message.KindCase)
+            {
+                case SubscribeRequest.KindOneofCase.Ack:
+                    var acked = 0;
+                    foreach (var ackId in message.Ack.AckIds)
+                    {
+                        switch (session.Ack(ackId))
+                        {
+                            case AckOutcome.Acked:
+                                acked++;
+                                break;
+                            case AckOutcome.NeverIssued:
+                                throw new RpcException(StatusCode.InvalidArgument,
+                                    $"ack.ack_ids: {ackId} was never issued on this stream; ack ids are only valid on the stream that delivered them.");
+                        }
+                    }
+
+                    if (acked > 0)
+                    {
+                        metrics.Acked(session.Name, acked);
+                    }
+
+                    break;
+                case SubscribeRequest.KindOneofCase.Open:
+                    throw new RpcException(StatusCode.InvalidArgument, "open may only be the first request; later requests must carry ack.");
+                default:
+                    throw new RpcException(StatusCode.InvalidArgument, "the request carries neither open nor ack.");
+            }
+        }
+    }
+
+    private static async Task WriteDeliveriesAsync(IServerStreamWriter<SubscribeResponse> responses, SubscriptionSession session, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var delivery = await session.TakeAsync(cancellationToken).ConfigureAwait(false);
+            await responses.WriteAsync(new SubscribeResponse
+            {
+                AckId = delivery.AckId,
+                Event = ProtobufEventFormat.ToProto(delivery.Event),
+                Partition = delivery.Partition,
+                Offset = delivery.Offset,
+                Attempt = delivery.Attempt,
+                Key = delivery.Key ?? string.Empty,
+            }, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static PublishError Error(StatusCode code, string message) => new() { Code = (int)code, Message = message };
+}

@@ -1,0 +1,68 @@
+using Bridge.Client.V1;
+using Bridge.Grpc;
+
+namespace Bridge.Server.Tests.GrpcApi;
+
+public sealed class GrpcCallAuthenticatorTests
+{
+    private const string AdminToken = "admin-token-0123456789";
+    private const string TeamToken = "team-token-0123456789";
+
+    private static readonly Dictionary<string, string?> Tokens = new()
+    {
+        ["Auth:Tokens:0:Name"] = "admin",
+        ["Auth:Tokens:0:Token"] = AdminToken,
+        ["Auth:Tokens:1:Name"] = "team",
+        ["Auth:Tokens:1:Token"] = TeamToken,
+        ["Auth:Tokens:1:Namespaces:0"] = "team",
+    };
+
+    private static Metadata Bearer(string token) => new() { { "authorization", "Bearer " + token } };
+
+    [Fact]
+    public async Task Publish_NoOrWrongToken_Unauthenticated()
+    {
+        await using var host = await GrpcBridgeHost.StartAsync(Tokens);
+
+        var missing = await Assert.ThrowsAsync<RpcException>(() => host.PublishAsync([GrpcBridgeHost.Event("a")]));
+        var wrong = await Assert.ThrowsAsync<RpcException>(() => host.PublishAsync([GrpcBridgeHost.Event("a")], Bearer("not-a-token-at-all")));
+        var malformed = await Assert.ThrowsAsync<RpcException>(() => host.PublishAsync([GrpcBridgeHost.Event("a")], new Metadata { { "authorization", AdminToken } }));
+
+        Assert.Equal(StatusCode.Unauthenticated, missing.StatusCode);
+        Assert.Contains("no 'authorization' metadata", missing.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(StatusCode.Unauthenticated, wrong.StatusCode);
+        Assert.Contains("not valid", wrong.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(StatusCode.Unauthenticated, malformed.StatusCode);
+        Assert.Contains("'Bearer <token>'", malformed.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Publish_RestrictedToken_PermissionDeniedPerEventOfOtherNamespaces()
+    {
+        await using var host = await GrpcBridgeHost.StartAsync(Tokens);
+
+        var response = await host.PublishAsync([GrpcBridgeHost.Event("mine", "team"), GrpcBridgeHost.Event("theirs", "prod")], Bearer(TeamToken));
+        var admin = await host.PublishAsync([GrpcBridgeHost.Event("any", "prod")], Bearer(AdminToken));
+
+        Assert.Equal(PublishResult.OutcomeOneofCase.Accepted, response.Results[0].OutcomeCase);
+        Assert.Equal((int)StatusCode.PermissionDenied, response.Results[1].Error.Code);
+        Assert.Contains("namespace 'prod'", response.Results[1].Error.Message, StringComparison.Ordinal);
+        Assert.Equal(PublishResult.OutcomeOneofCase.Accepted, admin.Results[0].OutcomeCase);
+    }
+
+    [Fact]
+    public async Task Subscribe_WrongToken_UnauthenticatedAndRestrictedTokenSeesOnlyItsNamespaces()
+    {
+        await using var host = await GrpcBridgeHost.StartAsync(Tokens);
+        await host.PublishAsync([GrpcBridgeHost.Event("prod-1", "prod"), GrpcBridgeHost.Event("team-1", "team")], Bearer(AdminToken));
+
+        await using var rejected = await host.SubscribeAsync("intruder", headers: Bearer("not-a-token-at-all"));
+        var status = await rejected.EndAsync();
+        await using var team = await host.SubscribeAsync("team-view", headers: Bearer(TeamToken));
+        var delivery = await team.NextAsync();
+
+        Assert.Equal(StatusCode.Unauthenticated, status.StatusCode);
+        Assert.Equal("team-1", delivery.Event.Id);
+        Assert.Null(await team.PollAsync(TimeSpan.FromMilliseconds(500)));
+    }
+}
