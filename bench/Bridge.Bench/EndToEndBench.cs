@@ -185,8 +185,13 @@ internal static class EndToEndBench
     private static byte[] Payload(int seq)
     {
         var canary = seq % 64;
-        return Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
-            $$"""{"name":"podinfo-{{canary}}","namespace":"bench","phase":"Progressing","checksum":"85d557f47b","metadata":{"benchseq":"{{seq}}","eventMessage":"Advance podinfo-{{canary}}.bench canary weight 10","eventType":"Normal","timestamp":"{{1736500000000L + seq}}"}}"""));
+        var ts = (1736500000000L + seq).ToString(CultureInfo.InvariantCulture);
+        var c = canary.ToString(CultureInfo.InvariantCulture);
+        var n = seq.ToString(CultureInfo.InvariantCulture);
+        return Encoding.UTF8.GetBytes(
+            "{\"name\":\"podinfo-" + c + "\",\"namespace\":\"bench\",\"phase\":\"Progressing\",\"checksum\":\"85d557f47b\"," +
+            "\"metadata\":{\"benchseq\":\"" + n + "\",\"eventMessage\":\"Advance podinfo-" + c + ".bench canary weight 10\"," +
+            "\"eventType\":\"Normal\",\"timestamp\":\"" + ts + "\"}}");
     }
 
     private static CloudEvent NewEvent(int n)

@@ -13,6 +13,12 @@ internal static class AuthServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddBridgeAuth(this IServiceCollection services)
     {
+        if (services.Any(d => d.ServiceType == typeof(TokenAuthenticator)))
+        {
+            // Binding the section again would add every configured token a second time.
+            return services;
+        }
+
         services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>());
         services.TryAddSingleton<TokenAuthenticator>();

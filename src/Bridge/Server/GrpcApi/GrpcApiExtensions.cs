@@ -32,11 +32,7 @@ internal static class GrpcApiExtensions
 
         services.AddBridgeHosting();
         services.AddBridgeKafka(builder.Configuration);
-        if (!services.Any(d => d.ServiceType == typeof(Bridge.Server.Auth.ITokenAuthenticator)))
-        {
-            // Binding twice would add every configured token twice.
-            services.AddBridgeAuth();
-        }
+        services.AddBridgeAuth();
 
         services.AddBridgeMetrics();
         services.AddBridgeSubscriptions();

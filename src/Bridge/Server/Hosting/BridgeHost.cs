@@ -1,4 +1,5 @@
-using Bridge.Server.Hosting;
+using Bridge.Server.GrpcApi;
+using Bridge.Server.Ingress;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -36,6 +37,24 @@ internal static class BridgeHost
         builder.Services.AddBridgeHosting();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
         return builder;
+    }
+
+    /// <summary>
+    /// The whole bridge as <c>make run</c> starts it: HTTP ingress, Kafka publisher (embedded cluster
+    /// unless bootstrap servers are configured) and the gRPC API.
+    /// </summary>
+    /// <param name="args">Command-line arguments. Must not be null.</param>
+    /// <param name="configure">Runs after the bridge's own registrations and before the build (tests add configuration here). May be null.</param>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = CreateBuilder(args);
+        builder.AddBridgeIngress();
+        builder.Services.AddBridgeKafka(builder.Configuration);
+        builder.AddBridgeGrpc();
+        configure?.Invoke(builder);
+        var app = builder.Build();
+        app.MapBridgeIngress();
+        return app;
     }
 
     /// <summary>Console logging, JSON when <c>Logging:Format</c> is <c>json</c>, one line per entry otherwise.</summary>

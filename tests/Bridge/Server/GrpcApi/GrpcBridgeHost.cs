@@ -65,7 +65,7 @@ internal sealed class GrpcBridgeHost : IAsyncDisposable
             values[key] = value;
         }
 
-        var server = await BridgeTestServer.StartAsync(values, builder => builder.AddBridgeGrpc());
+        var server = await BridgeTestServer.StartAsync(values);
         return new GrpcBridgeHost(server);
     }
 

@@ -45,7 +45,6 @@ internal sealed class BridgeTestServer : IAsyncDisposable
     /// <summary>Builds the host without starting it.</summary>
     public static WebApplication Build(IReadOnlyDictionary<string, string?> settings, Action<WebApplicationBuilder>? configure, out CapturingLoggerProvider logs)
     {
-        var builder = BridgeHost.CreateBuilder([]);
         var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
         {
             ["Ingress:Port"] = "0",
@@ -62,16 +61,14 @@ internal sealed class BridgeTestServer : IAsyncDisposable
             values[key] = value;
         }
 
-        builder.Configuration.AddInMemoryCollection(values);
-        logs = new CapturingLoggerProvider();
-        builder.Logging.AddProvider(logs);
-        builder.AddBridgeIngress();
-        builder.Services.AddBridgeKafka(builder.Configuration);
-        builder.AddBridgeGrpc();
-        configure?.Invoke(builder);
-        var app = builder.Build();
-        app.MapBridgeIngress();
-        return app;
+        var captured = new CapturingLoggerProvider();
+        logs = captured;
+        return BridgeHost.Build([], builder =>
+        {
+            builder.Configuration.AddInMemoryCollection(values);
+            builder.Logging.AddProvider(captured);
+            configure?.Invoke(builder);
+        });
     }
 
     public static StringContent Json(string json, string contentType = "application/json") =>

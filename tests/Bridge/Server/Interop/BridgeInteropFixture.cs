@@ -72,7 +72,7 @@ public class BridgeInteropFixture : IAsyncLifetime
             settings[key] = value;
         }
 
-        _server = await BridgeTestServer.StartAsync(settings, builder => builder.AddBridgeGrpc());
+        _server = await BridgeTestServer.StartAsync(settings);
         var address = Server.Services.GetRequiredService<BridgeEndpoints>().GetAddress(GrpcKestrelSetup.EndpointName);
         GrpcAddress = $"{address.Host}:{address.Port}";
     }
