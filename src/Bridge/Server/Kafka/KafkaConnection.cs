@@ -15,6 +15,9 @@ namespace Bridge.Server.Kafka;
 /// </summary>
 internal sealed class KafkaConnection(IOptions<KafkaOptions> options, ILogger<KafkaConnection> logger) : IHostedService, IDisposable, IAsyncDisposable
 {
+    /// <summary>fetch.wait.max.ms of consumers of the embedded cluster (see <see cref="CreateConsumerConfig"/>).</summary>
+    internal const int EmbeddedFetchWaitMaxMs = 10;
+
     private readonly KafkaOptions _options = options.Value;
     private string? _bootstrapServers;
 
@@ -102,6 +105,13 @@ internal sealed class KafkaConnection(IOptions<KafkaOptions> options, ILogger<Ka
             PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky,
             ReconnectBackoffMaxMs = 1000,
         };
+        if (EmbeddedCluster is not null)
+        {
+            // librdkafka's in-process cluster holds every fetch for the full fetch.wait.max.ms (500 ms by
+            // default) instead of answering when records arrive, as Kafka brokers do; keep deliveries prompt.
+            config.FetchWaitMaxMs = EmbeddedFetchWaitMaxMs;
+        }
+
         Apply(config, _options.Common);
         Apply(config, _options.Consumer);
         ApplySecrets(config);

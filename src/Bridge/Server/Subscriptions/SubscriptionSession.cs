@@ -28,6 +28,7 @@ namespace Bridge.Server.Subscriptions;
 internal sealed class SubscriptionSession : IAsyncDisposable
 {
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan StallBeforePause = TimeSpan.FromSeconds(1);
 
     private readonly SubscriptionRequest _request;
     private readonly KafkaConnection _kafka;
@@ -42,6 +43,10 @@ internal sealed class SubscriptionSession : IAsyncDisposable
     private readonly Lock _lock = new();
     private readonly Dictionary<int, PartitionOffsets> _partitions = [];
     private readonly LinkedList<Pending> _buffer = new();
+
+    // Set by the writer once a paused read-ahead buffer has drained to half, so the consume loop resumes
+    // at once rather than after sitting out a whole poll on paused partitions.
+    private readonly ManualResetEventSlim _room = new(false);
     private readonly Dictionary<ulong, Outstanding> _inFlight = [];
     private readonly SemaphoreSlim _window;
     private readonly Channel<bool> _signal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1)
@@ -123,6 +128,9 @@ internal sealed class SubscriptionSession : IAsyncDisposable
         }
     }
 
+    /// <summary>Whether the consumer paused its partitions because the client stopped taking deliveries.</summary>
+    public bool IsPaused => Volatile.Read(ref _paused);
+
     /// <summary>Records behind the high watermark over the partitions held, or null before it is known.</summary>
     public long? Lag => Interlocked.Read(ref _lag) is var lag and >= 0 ? lag : null;
 
@@ -162,6 +170,11 @@ internal sealed class SubscriptionSession : IAsyncDisposable
                     if (_buffer.First is { } node)
                     {
                         _buffer.RemoveFirst();
+                        if (_buffer.Count <= _options.ReadAheadRecords / 2 && !_room.IsSet)
+                        {
+                            _room.Set();
+                        }
+
                         next = node.Value;
                         ackId = ++_lastAckId;
                         _inFlight[ackId] = new Outstanding(next.Owner, next.Entry);
@@ -267,7 +280,16 @@ internal sealed class SubscriptionSession : IAsyncDisposable
                 ConsumeResult<byte[]?, byte[]?>? result;
                 try
                 {
-                    result = consumer.Consume(PollTimeout);
+                    if (_paused)
+                    {
+                        // Paused partitions fetch nothing: wait for room, and still poll so rebalances are served.
+                        _room.Wait(PollTimeout);
+                        result = consumer.Consume(TimeSpan.Zero);
+                    }
+                    else
+                    {
+                        result = consumer.Consume(PollTimeout);
+                    }
                 }
                 catch (ConsumeException e) when (!e.Error.IsFatal)
                 {
@@ -346,24 +368,48 @@ internal sealed class SubscriptionSession : IAsyncDisposable
 
     private void FlowControl(IConsumer<byte[]?, byte[]?> consumer)
     {
-        int buffered;
+        bool full;
         lock (_lock)
         {
-            buffered = _buffer.Count;
+            full = _buffer.Count >= _options.ReadAheadRecords;
+            if (full)
+            {
+                _room.Reset();
+            }
         }
 
+        if (full && !_paused)
+        {
+            // A full buffer is the normal rhythm of a fast topic and a slower client. Wait for the writer to
+            // drain half of it without pausing: librdkafka drops its prefetched records on pause, and every
+            // resume costs a fetch round. Pause only when the client stalls, so rebalances are still served.
+            if (_room.Wait(StallBeforePause))
+            {
+                return;
+            }
+
+            SetPaused(consumer, true);
+        }
+        else if (_paused && !full && _room.IsSet)
+        {
+            SetPaused(consumer, false);
+        }
+    }
+
+    private void SetPaused(IConsumer<byte[]?, byte[]?> consumer, bool paused)
+    {
         try
         {
-            if (!_paused && buffered >= _options.ReadAheadRecords)
+            if (paused)
             {
                 consumer.Pause(consumer.Assignment);
-                _paused = true;
             }
-            else if (_paused && buffered <= _options.ReadAheadRecords / 2)
+            else
             {
                 consumer.Resume(consumer.Assignment);
-                _paused = false;
             }
+
+            _paused = paused;
         }
         catch (KafkaException e)
         {

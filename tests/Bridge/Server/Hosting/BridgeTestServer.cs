@@ -55,6 +55,9 @@ internal sealed class BridgeTestServer : IAsyncDisposable
             ["Logging:LogLevel:Bridge.Server.Hosting"] = "Information",
             ["Logging:LogLevel:Bridge.Server.Auth"] = "Information",
             ["Hosting:ShutdownTimeout"] = "00:00:05",
+
+            // Tests that share one external librdkafka cluster get the embedded cluster's prompt fetches.
+            ["Kafka:Consumer:fetch.wait.max.ms"] = "10",
         };
         foreach (var (key, value) in settings)
         {

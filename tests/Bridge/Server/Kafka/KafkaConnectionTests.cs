@@ -130,6 +130,17 @@ public sealed class KafkaConnectionTests
     }
 
     [Fact]
+    public async Task CreateConsumerConfig_EmbeddedCluster_ShortFetchWaitUnlessConfigured()
+    {
+        await using var connection = await StartedAsync(new KafkaOptions());
+
+        var config = connection.CreateConsumerConfig("notifier");
+
+        Assert.NotNull(connection.EmbeddedCluster);
+        Assert.Equal(KafkaConnection.EmbeddedFetchWaitMaxMs, config.FetchWaitMaxMs);
+    }
+
+    [Fact]
     public async Task CreateConsumerConfig_Group_ManualOffsetsCooperativeStickyAndConsumerProperties()
     {
         var options = new KafkaOptions();

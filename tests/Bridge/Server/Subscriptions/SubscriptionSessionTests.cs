@@ -1,3 +1,4 @@
+using Bridge.Server.Tests.Infrastructure;
 using Bridge.Client.V1;
 using Bridge.Grpc;
 using Bridge.Server.Tests.GrpcApi;
@@ -107,6 +108,34 @@ public sealed class SubscriptionSessionTests
         }
 
         Assert.Equal(MaxInFlight, received - acked);
+    }
+
+    [Fact]
+    public async Task Subscribe_ClientStallsPastReadAhead_PausesThenDeliversEverythingOnceInOrder()
+    {
+        await using var host = await GrpcBridgeHost.StartAsync(new Dictionary<string, string?> { ["Subscriptions:ReadAheadRecords"] = "4" });
+        var events = Enumerable.Range(0, 40).Select(i => GrpcBridgeHost.Event($"e{i:D2}", "prod", $"c{i % 3}")).ToArray();
+        await host.PublishAllAsync(events);
+
+        await using var subscriber = await host.SubscribeAsync("stalled", maxInFlight: 2);
+        var received = new List<SubscribeResponse>(await subscriber.TakeAsync(2));
+        var session = host.Services.GetRequiredService<Bridge.Server.Subscriptions.SubscriptionRegistry>().Streams("stalled").Single();
+        await Wait.UntilAsync(() => session.IsPaused, TimeSpan.FromSeconds(15), "the consumer to pause while the client does not ack");
+
+        while (received.Count < events.Length)
+        {
+            await subscriber.AckAsync(received[^2].AckId, received[^1].AckId);
+            received.AddRange(await subscriber.TakeAsync(Math.Min(2, events.Length - received.Count)));
+        }
+
+        Assert.Equal(events.Select(e => e.Id).Order(), received.Select(d => d.Event.Id).Order());
+        foreach (var key in received.Select(d => d.Key).Distinct())
+        {
+            var ids = received.Where(d => d.Key == key).Select(d => d.Event.Id).ToArray();
+            Assert.Equal(ids.Order(), ids);
+        }
+
+        await Wait.UntilAsync(() => !session.IsPaused, TimeSpan.FromSeconds(10), "the consumer to resume");
     }
 
     [Fact]
