@@ -24,7 +24,7 @@ internal sealed record BenchOptions(
         var connections = 64;
         var threads = 2;
         var linger = 1;
-        var events = 100_000;
+        var events = 50_000;
         for (var i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
