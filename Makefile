@@ -8,10 +8,11 @@ SLN := Bridge.sln
 RESULTS := TestResults
 
 # Debian packages: librdkafka is the native half of Confluent.Kafka (no NuGet redist here); the
-# Python gRPC packages drive the interop tests; kcat reads the topic from a shell.
+# Python gRPC packages drive the interop tests; kcat reads the topic from a shell; wrk loads the ingress
+# in the benchmarks.
 RUNTIME_DEBS := librdkafka1 librdkafka-dev
 TEST_DEBS := $(RUNTIME_DEBS) python3-grpcio python3-grpc-tools kcat
-BENCH_DEBS := $(RUNTIME_DEBS)
+BENCH_DEBS := $(RUNTIME_DEBS) wrk
 
 .PHONY: help deps-run deps-test deps-bench restore build test run bench clean
 
