@@ -173,15 +173,55 @@ public static class CanonicalString
     internal static string? TryParseBase64(ReadOnlySpan<char> text, out byte[]? bytes)
     {
         bytes = null;
+        if (CheckBase64(text, out int padding) is { } error)
+        {
+            return error;
+        }
+
+        byte[] result = new byte[(text.Length / 4 * 3) - padding];
+        if (!Convert.TryFromBase64Chars(text, result, out int written) || written != result.Length)
+        {
+            return "malformed";
+        }
+
+        bytes = result;
+        return null;
+    }
+
+    /// <summary>Strict RFC 4648 Base64 from UTF-8 bytes (the unescaped JSON string), without an intermediate string.</summary>
+    internal static string? TryParseBase64(ReadOnlySpan<byte> utf8, out byte[]? bytes)
+    {
+        bytes = null;
+        if (CheckBase64(utf8, out int padding) is { } error)
+        {
+            return error;
+        }
+
+        byte[] result = new byte[(utf8.Length / 4 * 3) - padding];
+        if (System.Buffers.Text.Base64.DecodeFromUtf8(utf8, result, out _, out int written) != System.Buffers.OperationStatus.Done
+            || written != result.Length)
+        {
+            return "malformed";
+        }
+
+        bytes = result;
+        return null;
+    }
+
+    // The decoders accept what the RFC forbids (whitespace, missing padding); this rejects it first and
+    // names the offending position. T is char for text and byte for UTF-8.
+    private static string? CheckBase64<T>(ReadOnlySpan<T> text, out int padding)
+        where T : unmanaged, System.Numerics.IBinaryInteger<T>
+    {
+        padding = 0;
         if (text.Length % 4 != 0)
         {
             return "length is not a multiple of 4";
         }
 
-        int padding = 0;
         for (int i = 0; i < text.Length; i++)
         {
-            char c = text[i];
+            int c = int.CreateTruncating(text[i]);
             if (c == '=')
             {
                 if (i < text.Length - 2)
@@ -200,63 +240,12 @@ public static class CanonicalString
 
             if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/'))
             {
-                return $"character U+{(int)c:X4} at index {i} is not in the Base64 alphabet";
+                return typeof(T) == typeof(byte)
+                    ? $"byte 0x{c:X2} at index {i} is not in the Base64 alphabet"
+                    : $"character U+{c:X4} at index {i} is not in the Base64 alphabet";
             }
         }
 
-        byte[] result = new byte[(text.Length / 4 * 3) - padding];
-        if (!Convert.TryFromBase64Chars(text, result, out int written) || written != result.Length)
-        {
-            return "malformed";
-        }
-
-        bytes = result;
-        return null;
-    }
-
-    /// <summary>Strict RFC 4648 Base64 from UTF-8 bytes (the unescaped JSON string), without an intermediate string.</summary>
-    internal static string? TryParseBase64(ReadOnlySpan<byte> utf8, out byte[]? bytes)
-    {
-        bytes = null;
-        if (utf8.Length % 4 != 0)
-        {
-            return "length is not a multiple of 4";
-        }
-
-        int padding = 0;
-        for (int i = 0; i < utf8.Length; i++)
-        {
-            byte c = utf8[i];
-            if (c == '=')
-            {
-                if (i < utf8.Length - 2)
-                {
-                    return $"'=' before the end at index {i}";
-                }
-
-                padding++;
-                continue;
-            }
-
-            if (padding > 0)
-            {
-                return $"data after '=' at index {i}";
-            }
-
-            if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/'))
-            {
-                return $"byte 0x{c:X2} at index {i} is not in the Base64 alphabet";
-            }
-        }
-
-        byte[] result = new byte[(utf8.Length / 4 * 3) - padding];
-        if (System.Buffers.Text.Base64.DecodeFromUtf8(utf8, result, out _, out int written) != System.Buffers.OperationStatus.Done
-            || written != result.Length)
-        {
-            return "malformed";
-        }
-
-        bytes = result;
         return null;
     }
 }
