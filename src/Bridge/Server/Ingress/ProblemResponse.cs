@@ -49,7 +49,8 @@ internal static class ProblemResponse
             writer.WriteString("title"u8, title ?? TitleOf(status));
             writer.WriteNumber("status"u8, status);
             writer.WriteString("detail"u8, detail);
-            if (errors is { Count: > 0 })
+            // An error that names no field and repeats the detail adds nothing.
+            if (errors is { Count: > 0 } && !(errors.Count == 1 && errors[0].Pointer is null && errors[0].Detail == detail))
             {
                 writer.WriteStartArray("errors"u8);
                 foreach (var error in errors)

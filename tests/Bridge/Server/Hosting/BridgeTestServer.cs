@@ -56,6 +56,9 @@ internal sealed class BridgeTestServer : IAsyncDisposable
             ["Logging:LogLevel:Bridge.Server.Auth"] = "Information",
             ["Hosting:ShutdownTimeout"] = "00:00:05",
 
+            // Tests read the captured log; the console copy would only bury the test runner's output.
+            ["Logging:Console:LogLevel:Default"] = "None",
+
             // Tests that share one external librdkafka cluster get the embedded cluster's prompt fetches.
             ["Kafka:Consumer:fetch.wait.max.ms"] = "10",
         };
