@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace Bridge.Client.Tests.Infrastructure;
+namespace Bridge.Testing;
 
-/// <summary>Keeps every log entry so tests can assert what was logged.</summary>
+/// <summary>Keeps every log entry of a test host so tests can assert what was (not) logged.</summary>
 public sealed class LogCollector : ILoggerProvider
 {
     public ConcurrentQueue<LogEntry> Entries { get; } = new();
@@ -13,6 +13,8 @@ public sealed class LogCollector : ILoggerProvider
     public void Dispose()
     {
     }
+
+    public IReadOnlyList<LogEntry> Errors => Entries.Where(e => e.Level >= LogLevel.Error).ToList();
 
     public bool Has(int eventId) => Entries.Any(e => e.EventId.Id == eventId);
 

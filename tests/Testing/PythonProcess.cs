@@ -2,10 +2,12 @@ using System.Diagnostics;
 using System.Text;
 using System.Threading.Channels;
 
-namespace Bridge.Server.Tests.Interop;
+using Xunit;
+
+namespace Bridge.Testing;
 
 /// <summary>A running /usr/bin/python3 script whose stdout lines can be awaited; killed when disposed.</summary>
-internal sealed class PythonProcess : IDisposable
+public sealed class PythonProcess : IDisposable
 {
     private readonly Process _process;
     private readonly Channel<string> _lines = Channel.CreateUnbounded<string>();
@@ -136,6 +138,9 @@ internal sealed class PythonProcess : IDisposable
 
         return _process.ExitCode;
     }
+
+    /// <summary>Closes the script's standard input (server scripts stop on it).</summary>
+    public void CloseInput() => _process.StandardInput.Close();
 
     /// <summary>Sends a signal to the script (SIGINT = 2 is Ctrl-C).</summary>
     public void Signal(int signal)
