@@ -25,6 +25,8 @@ deps-run:
 	@scripts/ensure-debs.sh $(RUNTIME_DEBS)
 deps-test:
 	@scripts/ensure-debs.sh $(TEST_DEBS)
+	@# The Node example clients are tested too; any Node.js 18+ on PATH will do, else Debian's.
+	@command -v node >/dev/null && command -v npm >/dev/null || scripts/ensure-debs.sh nodejs npm
 deps-bench:
 	@scripts/ensure-debs.sh $(BENCH_DEBS)
 

@@ -18,7 +18,7 @@ public sealed class PythonInteropTests(PythonPeer peer) : IClassFixture<PythonPe
         await using GrpcTestHost host = await GrpcTestHost.StartAsync();
         host.Health.SetStatus("interop", ServingStatus.Serving);
 
-        using PythonProcess client = peer.Start("interop_client.py", host.Address.Port.ToString(CultureInfo.InvariantCulture), peer.StubDirectory);
+        using ScriptProcess client = peer.Start("interop_client.py", host.Address.Port.ToString(CultureInfo.InvariantCulture), peer.StubDirectory);
         await client.WaitForLineAsync(line => line == "WATCHING", Limit);
         host.Health.SetStatus("interop", ServingStatus.NotServing);
         await client.WaitForLineAsync(line => line == "ALL OK", Limit);
@@ -32,7 +32,7 @@ public sealed class PythonInteropTests(PythonPeer peer) : IClassFixture<PythonPe
     public async Task OurClient_AgainstGrpcioServer_HealthStreamsErrorsAndDuplexWork()
     {
         peer.EnsureAvailable();
-        using PythonProcess server = peer.Start("interop_server.py", peer.StubDirectory);
+        using ScriptProcess server = peer.Start("interop_server.py", peer.StubDirectory);
         string portLine = await server.WaitForLineAsync(line => line.StartsWith("PORT ", StringComparison.Ordinal), Limit);
         using GrpcChannel channel = GrpcChannel.ForAddress("http://127.0.0.1:" + portLine["PORT ".Length..]);
 

@@ -57,7 +57,7 @@ public sealed class PythonPeer : IAsyncLifetime
         }
     }
 
-    public PythonProcess Start(string script, params string[] arguments) =>
+    public ScriptProcess Start(string script, params string[] arguments) =>
         new(Python, [Path.Combine(ScriptDirectory, script), .. arguments]);
 
     private static async Task<(int ExitCode, string Error)> RunAsync(params string[] arguments)

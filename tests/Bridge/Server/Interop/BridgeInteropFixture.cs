@@ -111,23 +111,23 @@ public class BridgeInteropFixture : IAsyncLifetime
     }
 
     /// <summary>Starts bridge_peer.py with <paramref name="arguments"/> (the address is added).</summary>
-    internal PythonProcess StartPeer(params string[] arguments)
+    internal ScriptProcess StartPeer(params string[] arguments)
     {
         EnsurePython();
-        return new PythonProcess(Python,
+        return new ScriptProcess(Python,
             [Path.Combine(ScriptDirectory, "bridge_peer.py"), StubDirectory, ClientDirectory, arguments[0], "--address", GrpcAddress, .. arguments[1..]]);
     }
 
     /// <summary>Starts one of the example clients (subscriber.py, publisher.py) against the bridge.</summary>
-    internal PythonProcess StartExample(string script, params string[] arguments) =>
+    internal ScriptProcess StartExample(string script, params string[] arguments) =>
         StartExample(script, new Dictionary<string, string>(), arguments);
 
     /// <summary>Starts one of the example clients with extra environment variables.</summary>
-    internal PythonProcess StartExample(string script, IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    internal ScriptProcess StartExample(string script, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         EnsurePython();
         var variables = new Dictionary<string, string>(environment) { ["BRIDGE_STUBS"] = StubDirectory, ["BRIDGE_ADDRESS"] = GrpcAddress };
-        return new PythonProcess(Python, [Path.Combine(ClientDirectory, script), .. arguments], variables);
+        return new ScriptProcess(Python, [Path.Combine(ClientDirectory, script), .. arguments], variables);
     }
 
     /// <summary>POSTs a Flagger event webhook payload to the ingress and checks it was accepted (202).</summary>

@@ -169,7 +169,7 @@ public sealed class EventBridgeInteropTests(BridgeInteropFixture bridge)
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(20), $"The call took {watch.Elapsed}.");
     }
 
-    private static async Task<PeerRun> FinishAsync(PythonProcess process)
+    private static async Task<PeerRun> FinishAsync(ScriptProcess process)
     {
         int exitCode = await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
         Assert.True(exitCode == 0, $"bridge_peer.py exited with {exitCode}.\n{process.Transcript}");

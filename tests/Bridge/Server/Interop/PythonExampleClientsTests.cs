@@ -119,7 +119,7 @@ public sealed class PythonExampleClientsTests(BridgeInteropFixture bridge)
         Assert.Equal(2, exitCode);
     }
 
-    private static async Task WaitForErrorAsync(PythonProcess process, string text, int count)
+    private static async Task WaitForErrorAsync(ScriptProcess process, string text, int count)
     {
         using var cts = new CancellationTokenSource(Timeout);
         while (CountOf(process.Transcript, text) < count)

@@ -6,8 +6,8 @@ using Xunit;
 
 namespace Bridge.Testing;
 
-/// <summary>A running /usr/bin/python3 script whose stdout lines can be awaited; killed when disposed.</summary>
-public sealed class PythonProcess : IDisposable
+/// <summary>A running script (a Python or Node peer, an example client) whose stdout lines can be awaited; killed when disposed.</summary>
+public sealed class ScriptProcess : IDisposable
 {
     private readonly Process _process;
     private readonly Channel<string> _lines = Channel.CreateUnbounded<string>();
@@ -15,9 +15,9 @@ public sealed class PythonProcess : IDisposable
     private readonly StringBuilder _errors = new();
     private readonly TaskCompletionSource _outputClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public PythonProcess(string python, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
+    public ScriptProcess(string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var info = new ProcessStartInfo(python)
+        var info = new ProcessStartInfo(program)
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
@@ -104,7 +104,7 @@ public sealed class PythonProcess : IDisposable
                 {
                     if (line.StartsWith("FAIL", StringComparison.Ordinal))
                     {
-                        Assert.Fail("The Python peer failed: " + line + "\n" + Transcript);
+                        Assert.Fail("The script failed: " + line + "\n" + Transcript);
                     }
 
                     if (predicate(line))
@@ -116,10 +116,10 @@ public sealed class PythonProcess : IDisposable
         }
         catch (OperationCanceledException)
         {
-            Assert.Fail($"Timed out after {timeout} waiting for the Python peer.\n" + Transcript);
+            Assert.Fail($"Timed out after {timeout} waiting for the script.\n" + Transcript);
         }
 
-        Assert.Fail("The Python peer exited early.\n" + Transcript);
+        Assert.Fail("The script exited early.\n" + Transcript);
         return string.Empty;
     }
 
@@ -133,7 +133,7 @@ public sealed class PythonProcess : IDisposable
         }
         catch (TimeoutException)
         {
-            Assert.Fail($"The Python peer did not exit within {timeout}.\n" + Transcript);
+            Assert.Fail($"The script did not exit within {timeout}.\n" + Transcript);
         }
 
         return _process.ExitCode;
