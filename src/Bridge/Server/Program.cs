@@ -1,3 +1,3 @@
 using Bridge.Server.Hosting;
 
-await BridgeHost.Build(args).RunAsync();
+return await BridgeHost.RunAsync(args, Console.Error);

@@ -57,6 +57,40 @@ internal static class BridgeHost
         return app;
     }
 
+    /// <summary>
+    /// Builds and runs the bridge until it is stopped. A bridge that cannot start (invalid configuration,
+    /// a port in use) says why in one line on standard error and exits with 1 instead of a stack trace.
+    /// </summary>
+    /// <param name="args">Command-line arguments. Must not be null.</param>
+    /// <param name="error">Where the start-up failure is written. Must not be null.</param>
+    /// <returns>The process exit code.</returns>
+    public static async Task<int> RunAsync(string[] args, TextWriter error)
+    {
+        try
+        {
+            await using var app = Build(args);
+            await app.RunAsync();
+            return 0;
+        }
+        catch (Exception e) when (DescribeStartFailure(e) is { } reason)
+        {
+            await error.WriteLineAsync("The bridge did not start: " + reason);
+            return 1;
+        }
+    }
+
+    /// <summary>A person-readable reason for the failures a user can fix; null for anything else (a bug).</summary>
+    internal static string? DescribeStartFailure(Exception exception) => exception switch
+    {
+        OptionsValidationException invalid =>
+            "invalid configuration: " + string.Join(" ", invalid.Failures),
+        IOException { InnerException: Microsoft.AspNetCore.Connections.AddressInUseException } inUse =>
+            inUse.Message + " Stop what uses the port, or choose another with Ingress:Port / Grpc:Port (environment Ingress__Port / Grpc__Port).",
+        AggregateException aggregate when aggregate.InnerExceptions.Select(DescribeStartFailure).ToList() is var reasons && reasons.All(r => r is not null) =>
+            string.Join(" ", reasons),
+        _ => null,
+    };
+
     /// <summary>Console logging, JSON when <c>Logging:Format</c> is <c>json</c>, one line per entry otherwise.</summary>
     public static WebApplicationBuilder AddBridgeLogging(this WebApplicationBuilder builder)
     {

@@ -1,3 +1,4 @@
+using Bridge.Server.Hosting;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -13,6 +14,37 @@ namespace Bridge.Server.Tests.Hosting;
 
 public sealed class BridgeHostTests
 {
+    [Fact]
+    public async Task RunAsync_InvalidConfiguration_OneLineNamingTheKeyAndExitCodeOne()
+    {
+        using var error = new StringWriter();
+
+        var code = await BridgeHost.RunAsync(["--Kafka:Partitions=0", "--Ingress:Port=0", "--Grpc:Port=0"], error);
+
+        Assert.Equal(1, code);
+        Assert.Equal("The bridge did not start: invalid configuration: Kafka:Partitions must be between 1 and 10000, got 0.", error.ToString().TrimEnd());
+    }
+
+    [Fact]
+    public void DescribeStartFailure_PortInUse_NamesTheAddressAndTheSettings()
+    {
+        var inUse = new IOException("Failed to bind to address http://0.0.0.0:8080: address already in use.",
+            new Microsoft.AspNetCore.Connections.AddressInUseException("Address already in use"));
+
+        var reason = BridgeHost.DescribeStartFailure(inUse);
+
+        Assert.NotNull(reason);
+        Assert.StartsWith("Failed to bind to address http://0.0.0.0:8080", reason, StringComparison.Ordinal);
+        Assert.Contains("Ingress:Port / Grpc:Port", reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void DescribeStartFailure_UnexpectedException_NullSoItIsNotHidden()
+    {
+        Assert.Null(BridgeHost.DescribeStartFailure(new InvalidOperationException("a bug")));
+        Assert.Null(BridgeHost.DescribeStartFailure(new IOException("disk")));
+    }
+
     [Fact]
     public async Task CreateBuilder_Port0_LogsBoundIngressAddressAndOpenWarningOnce()
     {
