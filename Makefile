@@ -7,11 +7,11 @@ CONFIG ?= Release
 SLN := Bridge.sln
 RESULTS := TestResults
 
-# Debian packages: librdkafka is the native half of Confluent.Kafka (no NuGet redist here); the
-# Python gRPC packages drive the interop tests; kcat reads the topic from a shell; wrk loads the ingress
-# in the benchmarks.
+# Debian packages: librdkafka is the native half of Confluent.Kafka (no NuGet redist here); Python's
+# grpcio and grpc-go (the library of the kubelet's gRPC probe) are the interop peers of the tests; kcat
+# reads the topic from a shell; wrk loads the ingress in the benchmarks.
 RUNTIME_DEBS := librdkafka1 librdkafka-dev
-TEST_DEBS := $(RUNTIME_DEBS) python3-grpcio python3-grpc-tools kcat
+TEST_DEBS := $(RUNTIME_DEBS) python3-grpcio python3-grpc-tools golang-go golang-google-grpc-dev kcat
 BENCH_DEBS := $(RUNTIME_DEBS) wrk
 
 .PHONY: help deps-run deps-test deps-bench restore build test run bench clean
