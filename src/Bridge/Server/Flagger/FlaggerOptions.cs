@@ -1,3 +1,4 @@
+using Bridge.CloudEvents;
 using Microsoft.Extensions.Options;
 
 namespace Bridge.Server.Flagger;
@@ -66,7 +67,7 @@ internal sealed class FlaggerOptionsValidator : IValidateOptions<FlaggerOptions>
         {
             failures.Add($"{section}:Source must not be empty; it is the CloudEvents source of Flagger events, e.g. /flagger.");
         }
-        else if (!UriReference.IsValid(options.Source))
+        else if (!CanonicalString.IsUriReference(options.Source))
         {
             failures.Add(
                 $"{section}:Source '{FlaggerPayloadException.Describe(options.Source)}' is not a URI-reference (RFC 3986); " +

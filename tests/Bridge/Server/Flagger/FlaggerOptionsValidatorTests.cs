@@ -29,6 +29,17 @@ public sealed class FlaggerOptionsValidatorTests
         Assert.Empty(Validate(new FlaggerOptions { Source = source, ClusterName = "prod" }));
     }
 
+    [Theory]
+    [InlineData("#frag")]
+    [InlineData("1-555-123")]
+    [InlineData("https://example.com/a?b=c#d")]
+    [InlineData("urn:uuid:6e8bc430-9c3a-11d9-9669-0800200c9a66")]
+    [InlineData("/a%2Fb")]
+    public void Validate_UriReferenceSourceWithoutClusterName_Succeeds(string source)
+    {
+        Assert.Empty(Validate(new FlaggerOptions { Source = source }));
+    }
+
     [Fact]
     public void Validate_EmptySource_FailsNamingKey()
     {
@@ -46,6 +57,13 @@ public sealed class FlaggerOptionsValidatorTests
     [InlineData("1http://x")]
     [InlineData("ht tp://x")]
     [InlineData("/flagger\\prod")]
+    [InlineData("/a%")]
+    [InlineData("/a%4")]
+    [InlineData(":x")]
+    [InlineData("1a:x")]
+    [InlineData("a_b:x")]
+    [InlineData("/a\"b")]
+    [InlineData("/a<b>")]
     public void Validate_NotAUriReference_FailsNamingKey(string source)
     {
         var failure = Assert.Single(Validate(new FlaggerOptions { Source = source }));
