@@ -31,14 +31,14 @@ public sealed class PythonPeer : IAsyncLifetime
         var check = await RunAsync("-c", "import grpc, grpc_tools");
         if (check.ExitCode != 0)
         {
-            _problem = MissingMessage + " Import failed: " + check.Error;
+            _problem = MissingMessage + " Import failed: " + check.Output;
             return;
         }
         var protoc = await RunAsync("-m", "grpc_tools.protoc", "-I" + ScriptDirectory, "--python_out=" + StubDirectory,
             "--grpc_python_out=" + StubDirectory, Path.Combine(ScriptDirectory, "health.proto"));
         if (protoc.ExitCode != 0)
         {
-            _problem = "Generating Python stubs for health.proto failed: " + protoc.Error;
+            _problem = "Generating Python stubs for health.proto failed: " + protoc.Output;
         }
     }
 
@@ -60,17 +60,6 @@ public sealed class PythonPeer : IAsyncLifetime
     public ScriptProcess Start(string script, params string[] arguments) =>
         new(Python, [Path.Combine(ScriptDirectory, script), .. arguments]);
 
-    private static async Task<(int ExitCode, string Error)> RunAsync(params string[] arguments)
-    {
-        var info = new ProcessStartInfo(Python) { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (string argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-        using Process process = Process.Start(info)!;
-        Task<string> error = process.StandardError.ReadToEndAsync();
-        await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        return (process.ExitCode, await error);
-    }
+    private static Task<(int ExitCode, string Output)> RunAsync(params string[] arguments) =>
+        ProcessRunner.RunAsync(Python, arguments, TimeSpan.FromSeconds(60));
 }

@@ -16,7 +16,7 @@ namespace Bridge.Server.Tests.Hosting;
 /// </summary>
 internal sealed class BridgeTestServer : IAsyncDisposable
 {
-    private BridgeTestServer(WebApplication app, CapturingLoggerProvider logs)
+    private BridgeTestServer(WebApplication app, LogCollector logs)
     {
         App = app;
         Logs = logs;
@@ -30,7 +30,7 @@ internal sealed class BridgeTestServer : IAsyncDisposable
 
     public HttpClient Client { get; }
 
-    public CapturingLoggerProvider Logs { get; }
+    public LogCollector Logs { get; }
 
     public IServiceProvider Services => App.Services;
 
@@ -43,7 +43,7 @@ internal sealed class BridgeTestServer : IAsyncDisposable
     }
 
     /// <summary>Builds the host without starting it.</summary>
-    public static WebApplication Build(IReadOnlyDictionary<string, string?> settings, Action<WebApplicationBuilder>? configure, out CapturingLoggerProvider logs)
+    public static WebApplication Build(IReadOnlyDictionary<string, string?> settings, Action<WebApplicationBuilder>? configure, out LogCollector logs)
     {
         var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
         {
@@ -67,7 +67,7 @@ internal sealed class BridgeTestServer : IAsyncDisposable
             values[key] = value;
         }
 
-        var captured = new CapturingLoggerProvider();
+        var captured = new LogCollector();
         logs = captured;
         return BridgeHost.Build([], builder =>
         {
@@ -110,30 +110,5 @@ internal sealed class BridgeTestServer : IAsyncDisposable
         Client.Dispose();
         await App.StopAsync();
         await App.DisposeAsync();
-    }
-}
-
-/// <summary>Keeps every log entry of a host, for assertions.</summary>
-internal sealed class CapturingLoggerProvider : ILoggerProvider
-{
-    private readonly System.Collections.Concurrent.ConcurrentQueue<(string Category, LogLevel Level, EventId EventId, string Message)> _entries = new();
-
-    public IReadOnlyList<(string Category, LogLevel Level, EventId EventId, string Message)> Entries => [.. _entries];
-
-    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _entries);
-
-    public void Dispose()
-    {
-    }
-
-    private sealed class Logger(string category, System.Collections.Concurrent.ConcurrentQueue<(string, LogLevel, EventId, string)> entries) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            entries.Enqueue((category, logLevel, eventId, formatter(state, exception)));
     }
 }

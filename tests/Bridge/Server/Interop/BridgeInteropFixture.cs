@@ -146,34 +146,14 @@ public class BridgeInteropFixture : IAsyncLifetime
             return MissingMessage + " (" + Python + " does not exist)";
         }
 
-        var check = await RunAsync(Python, ["-c", "import grpc, grpc_tools"], new Dictionary<string, string>());
+        var check = await ProcessRunner.RunAsync(Python, ["-c", "import grpc, grpc_tools"], RunTimeout);
         if (check.ExitCode != 0)
         {
             return MissingMessage + " Importing them failed: " + check.Output;
         }
 
-        var gen = await RunAsync("/bin/sh", [Path.Combine(ClientDirectory, "gen.sh"), StubDirectory],
+        var gen = await ProcessRunner.RunAsync("/bin/sh", [Path.Combine(ClientDirectory, "gen.sh"), StubDirectory], RunTimeout,
             new Dictionary<string, string> { ["PROTOS"] = ProtoDirectory, ["PYTHON"] = Python });
         return gen.ExitCode == 0 ? null : "Generating the Python stubs with gen.sh failed: " + gen.Output;
-    }
-
-    private static async Task<(int ExitCode, string Output)> RunAsync(string file, string[] arguments, Dictionary<string, string> environment)
-    {
-        var info = new ProcessStartInfo(file) { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (string argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        foreach (var (key, value) in environment)
-        {
-            info.Environment[key] = value;
-        }
-
-        using Process process = Process.Start(info)!;
-        Task<string> error = process.StandardError.ReadToEndAsync();
-        Task<string> output = process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(RunTimeout);
-        return (process.ExitCode, await output + await error);
     }
 }

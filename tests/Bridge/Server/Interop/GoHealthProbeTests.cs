@@ -1,4 +1,3 @@
-using System.Diagnostics;
 
 namespace Bridge.Server.Tests.Interop;
 
@@ -62,40 +61,13 @@ public sealed class GoHealthProbeTests(BridgeInteropFixture bridge)
                 // A leftover temporary directory is harmless.
             }
         };
-        var (code, output) = await RunProcessAsync("go", environment, TimeSpan.FromMinutes(5), "build", "-o", binary, source);
+        var (code, output) = await ProcessRunner.RunAsync("go", ["build", "-o", binary, source], TimeSpan.FromMinutes(5), environment);
         Assert.True(code == 0,
             "Building the Go health probe failed; it needs the Debian packages golang-go and golang-google-grpc-dev " +
             "(apt-get install -y golang-go golang-google-grpc-dev): " + output);
         return binary;
     }
 
-    private static Task<(int Code, string Output)> RunAsync(string probe, params string[] arguments) =>
-        RunProcessAsync(probe, new Dictionary<string, string>(), TimeSpan.FromSeconds(30), arguments);
-
-    private static async Task<(int Code, string Output)> RunProcessAsync(string program, Dictionary<string, string> environment, TimeSpan timeout, params string[] arguments)
-    {
-        var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        foreach (var (key, value) in environment)
-        {
-            info.Environment[key] = value;
-        }
-
-        try
-        {
-            using var process = Process.Start(info)!;
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            await process.WaitForExitAsync().WaitAsync(timeout);
-            return (process.ExitCode, await stdout + await stderr);
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            return (-1, $"{program}: {e.Message}");
-        }
-    }
+    private static Task<(int ExitCode, string Output)> RunAsync(string probe, params string[] arguments) =>
+        ProcessRunner.RunAsync(probe, arguments, TimeSpan.FromSeconds(30));
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 
 namespace Bridge.Server.Tests.Interop;
@@ -67,32 +66,10 @@ public sealed class NodeExampleClientsTests(BridgeInteropFixture bridge)
 
         Assert.True(root is not null, "The Node example tests run from a checkout of the repository (Bridge.sln not found above the test binaries).");
         string directory = Path.Combine(root.FullName, "examples", "clients", "node");
-        var (code, output) = await RunAsync("node", directory, "--version");
+        var (code, output) = await ProcessRunner.RunAsync("node", ["--version"], TimeSpan.FromMinutes(3), workingDirectory: directory);
         Assert.True(code == 0, "The Node example tests need Node.js 18 or later on PATH (Debian packages nodejs and npm): " + output);
-        (code, output) = await RunAsync("npm", directory, "ci", "--no-audit", "--no-fund", "--loglevel=error");
+        (code, output) = await ProcessRunner.RunAsync("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"], TimeSpan.FromMinutes(3), workingDirectory: directory);
         Assert.True(code == 0, "npm ci in examples/clients/node failed: " + output);
         return directory;
-    }
-
-    private static async Task<(int Code, string Output)> RunAsync(string program, string directory, params string[] arguments)
-    {
-        var info = new ProcessStartInfo(program) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        try
-        {
-            using var process = Process.Start(info)!;
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
-            return (process.ExitCode, await stdout + await stderr);
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            return (-1, $"{program}: {e.Message}");
-        }
     }
 }

@@ -13,7 +13,7 @@ public sealed class KafkaConnectionTests
     [Fact]
     public async Task StartAsync_NoBootstrapServers_StartsEmbeddedClusterWithTopicAndLogsItsAddress()
     {
-        var logs = new CapturingLoggerProvider();
+        var logs = new LogCollector();
         await using var connection = new KafkaConnection(Options.Create(new KafkaOptions { Topic = "events", Partitions = 5 }), logs.CreateLogger<KafkaConnection>());
 
         await connection.StartAsync(CancellationToken.None);
@@ -32,7 +32,7 @@ public sealed class KafkaConnectionTests
     public async Task StartAsync_ReplicationFactorAboveEmbeddedBrokers_UsesBrokerCount()
     {
         await using var connection = new KafkaConnection(
-            Options.Create(new KafkaOptions { EmbeddedBrokers = 2, ReplicationFactor = 3, Partitions = 2 }), new CapturingLoggerProvider().CreateLogger<KafkaConnection>());
+            Options.Create(new KafkaOptions { EmbeddedBrokers = 2, ReplicationFactor = 3, Partitions = 2 }), new LogCollector().CreateLogger<KafkaConnection>());
 
         await connection.StartAsync(CancellationToken.None);
 
@@ -44,7 +44,7 @@ public sealed class KafkaConnectionTests
     [Fact]
     public void BootstrapServers_BeforeStart_ThrowsSayingKafkaIsNotStarted()
     {
-        var connection = new KafkaConnection(Options.Create(new KafkaOptions()), new CapturingLoggerProvider().CreateLogger<KafkaConnection>());
+        var connection = new KafkaConnection(Options.Create(new KafkaOptions()), new LogCollector().CreateLogger<KafkaConnection>());
 
         var error = Assert.Throws<InvalidOperationException>(() => connection.BootstrapServers);
 
@@ -57,7 +57,7 @@ public sealed class KafkaConnectionTests
         // librdkafka's cluster cannot create topics through the admin API, like a real cluster refusing a principal without the right.
         await using var cluster = EmbeddedKafkaCluster.Start(1);
         var options = new KafkaOptions { BootstrapServers = cluster.BootstrapServers, Topic = "refused" };
-        await using var connection = new KafkaConnection(Options.Create(options), new CapturingLoggerProvider().CreateLogger<KafkaConnection>())
+        await using var connection = new KafkaConnection(Options.Create(options), new LogCollector().CreateLogger<KafkaConnection>())
         {
             AdminTimeout = TimeSpan.FromSeconds(1),
         };
@@ -72,7 +72,7 @@ public sealed class KafkaConnectionTests
     public async Task StartAsync_NoBrokerAtBootstrapServers_ThrowsSayingKafkaIsUnreachable()
     {
         var options = new KafkaOptions { BootstrapServers = "127.0.0.1:1" };
-        await using var connection = new KafkaConnection(Options.Create(options), new CapturingLoggerProvider().CreateLogger<KafkaConnection>())
+        await using var connection = new KafkaConnection(Options.Create(options), new LogCollector().CreateLogger<KafkaConnection>())
         {
             AdminTimeout = TimeSpan.FromSeconds(1),
         };
@@ -88,7 +88,7 @@ public sealed class KafkaConnectionTests
     {
         await using var cluster = EmbeddedKafkaCluster.Start(1);
         cluster.CreateTopic("existing", 2, 1);
-        var logs = new CapturingLoggerProvider();
+        var logs = new LogCollector();
         var options = new KafkaOptions { BootstrapServers = cluster.BootstrapServers, Topic = "existing" };
         await using var connection = new KafkaConnection(Options.Create(options), logs.CreateLogger<KafkaConnection>());
         var stopwatch = System.Diagnostics.Stopwatch.StartNew();
@@ -213,7 +213,7 @@ public sealed class KafkaConnectionTests
 
     private static async Task<KafkaConnection> StartedAsync(KafkaOptions options)
     {
-        var connection = new KafkaConnection(Options.Create(options), new CapturingLoggerProvider().CreateLogger<KafkaConnection>());
+        var connection = new KafkaConnection(Options.Create(options), new LogCollector().CreateLogger<KafkaConnection>());
         await connection.StartAsync(CancellationToken.None);
         return connection;
     }

@@ -258,7 +258,7 @@ public sealed class KafkaEventPublisherTests
             Publisher = new KafkaEventPublisher(Connection, Options.Create(options), new KafkaMetrics(factory), Logs.CreateLogger<KafkaEventPublisher>());
         }
 
-        public CapturingLoggerProvider Logs { get; } = new();
+        public LogCollector Logs { get; } = new();
 
         public KafkaMetricsTests.MetricRecorder Metrics { get; }
 

@@ -1,4 +1,3 @@
-using Bridge.Server.Tests.Infrastructure;
 using Bridge.Client.V1;
 using Bridge.Grpc;
 using Bridge.Server.Tests.GrpcApi;
@@ -120,7 +119,7 @@ public sealed class SubscriptionSessionTests
         await using var subscriber = await host.SubscribeAsync("stalled", maxInFlight: 2);
         var received = new List<SubscribeResponse>(await subscriber.TakeAsync(2));
         var session = host.Services.GetRequiredService<Bridge.Server.Subscriptions.SubscriptionRegistry>().Streams("stalled").Single();
-        await Wait.UntilAsync(() => session.IsPaused, TimeSpan.FromSeconds(15), "the consumer to pause while the client does not ack");
+        await Wait.UntilAsync(() => session.IsPaused, "the consumer has paused its partitions while the client does not ack", TimeSpan.FromSeconds(15));
 
         while (received.Count < events.Length)
         {
@@ -135,7 +134,7 @@ public sealed class SubscriptionSessionTests
             Assert.Equal(ids.Order(), ids);
         }
 
-        await Wait.UntilAsync(() => !session.IsPaused, TimeSpan.FromSeconds(10), "the consumer to resume");
+        await Wait.UntilAsync(() => !session.IsPaused, "the consumer has resumed", TimeSpan.FromSeconds(10));
     }
 
     [Fact]

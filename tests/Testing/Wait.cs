@@ -1,7 +1,7 @@
-namespace Bridge.Client.Tests.Infrastructure;
+namespace Bridge.Testing;
 
 /// <summary>Polls a condition until it holds or a timeout passes; tests never sleep a fixed time.</summary>
-internal static class Wait
+public static class Wait
 {
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(15);
 
