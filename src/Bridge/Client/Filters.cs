@@ -1,3 +1,4 @@
+using Bridge.CloudEvents;
 using Bridge.Client.V1;
 
 namespace Bridge.Client;
@@ -65,23 +66,12 @@ public static class Filters
         return new Filter { Not = filter.Clone() };
     }
 
-    /// <summary>True when <paramref name="name"/> is a CloudEvents attribute name (lower-case letters and digits).</summary>
+    /// <summary>
+    /// True when <paramref name="name"/> is a CloudEvents attribute name (lower-case letters and digits, not
+    /// <c>data</c>): the rule of <see cref="CloudEventAttribute.IsValidName"/>, which the bridge applies too.
+    /// </summary>
     /// <param name="name">The name. May be null (then false).</param>
-    public static bool IsValidAttributeName(string? name)
-    {
-        if (string.IsNullOrEmpty(name))
-        {
-            return false;
-        }
-        foreach (char c in name)
-        {
-            if (c is not ((>= 'a' and <= 'z') or (>= '0' and <= '9')))
-            {
-                return false;
-            }
-        }
-        return true;
-    }
+    public static bool IsValidAttributeName(string? name) => CloudEventAttribute.IsValidName(name);
 
     private static AttributeMatch Match(string attribute, string value)
     {
@@ -118,7 +108,7 @@ public static class Filters
         if (!IsValidAttributeName(attribute))
         {
             throw new ArgumentException(
-                $"Filter attribute '{attribute}' is not a CloudEvents attribute name (lower-case letters a-z and digits only).", parameter);
+                $"Filter attribute '{attribute}' is not a CloudEvents attribute name (lower-case letters a-z and digits only, and not 'data').", parameter);
         }
         if (string.IsNullOrEmpty(value))
         {

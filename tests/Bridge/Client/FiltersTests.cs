@@ -59,6 +59,7 @@ public sealed class FiltersTests
     [InlineData("")]
     [InlineData("data-content")]
     [InlineData("ns_1")]
+    [InlineData("data")]
     public void Exact_InvalidAttributeName_ThrowsNamingIt(string attribute)
     {
         var ex = Assert.Throws<ArgumentException>(() => Filters.Exact(attribute, "v"));
