@@ -212,20 +212,6 @@ public sealed class EventBridgeServiceTests
         }
     }
 
-    private static async Task WaitForAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"Waited in vain for {what}.");
-            }
-
-            await Task.Delay(50);
-        }
-    }
-
     private static AttributeMatch Match(params (string Name, string Value)[] entries)
     {
         var match = new AttributeMatch();

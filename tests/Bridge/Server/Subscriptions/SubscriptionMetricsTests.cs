@@ -16,26 +16,12 @@ public sealed class SubscriptionMetricsTests
 
         await using var subscriber = await host.SubscribeAsync("lagging");
         var deliveries = await subscriber.TakeAsync(5);
-        await WaitForAsync(() => metrics.Collect().Contains("bridge_subscriptions_lag{subscription=\"lagging\"} 5", StringComparison.Ordinal), "lag 5");
+        await Wait.UntilAsync(() => metrics.Collect().Contains("bridge_subscriptions_lag{subscription=\"lagging\"} 5", StringComparison.Ordinal), "the lag metric shows 5");
         await subscriber.AckAsync(deliveries);
-        await WaitForAsync(() => metrics.Collect().Contains("bridge_subscriptions_lag{subscription=\"lagging\"} 0", StringComparison.Ordinal), "lag 0");
+        await Wait.UntilAsync(() => metrics.Collect().Contains("bridge_subscriptions_lag{subscription=\"lagging\"} 0", StringComparison.Ordinal), "the lag metric shows 0");
 
         var text = metrics.Collect();
         Assert.Contains("bridge_subscriptions_acks_total{subscription=\"lagging\"} 5", text, StringComparison.Ordinal);
         Assert.Contains("bridge_subscriptions_active 1", text, StringComparison.Ordinal);
-    }
-
-    private static async Task WaitForAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"Waited in vain for {what}.");
-            }
-
-            await Task.Delay(50);
-        }
     }
 }
