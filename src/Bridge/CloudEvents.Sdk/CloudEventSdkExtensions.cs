@@ -24,7 +24,8 @@ namespace Bridge.CloudEvents.Sdk;
 /// <item><term>None</term><description>null</description></item>
 /// <item><term>Binary</term><description><see cref="byte"/>[] (a copy; also accepted back: <see cref="ReadOnlyMemory{T}"/> of bytes)</description></item>
 /// <item><term>Text</term><description><see cref="string"/></description></item>
-/// <item><term>Json</term><description><see cref="JsonElement"/> (standalone; the JSON null value is a <see cref="JsonValueKind.Null"/> element, unlike no data)</description></item>
+/// <item><term>Json</term><description><see cref="JsonElement"/> (standalone; the JSON null value is a <see cref="JsonValueKind.Null"/> element, unlike no data;
+/// the element's exact text comes back, but whitespace around the value is not part of it and is not kept)</description></item>
 /// <item><term>Proto</term><description><see cref="Google.Protobuf.WellKnownTypes.Any"/> (a copy; any other protobuf message is packed into one on the way back)</description></item>
 /// </list>
 /// <para>These are the objects the SDK's own formatters produce when decoding, so its <c>JsonEventFormatter</c> encodes
