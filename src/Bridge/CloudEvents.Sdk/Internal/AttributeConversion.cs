@@ -53,7 +53,8 @@ internal static class AttributeConversion
             "datacontenttype" => v1.DataContentTypeAttribute,
             "dataschema" => v1.DataSchemaAttribute,
             "subject" => v1.SubjectAttribute,
-            _ => v1.TimeAttribute,
+            "time" => v1.TimeAttribute,
+            _ => throw new ArgumentOutOfRangeException(nameof(attribute), attribute.Name, "Not a core attribute of CloudEvents 1.0"),
         };
     }
 
