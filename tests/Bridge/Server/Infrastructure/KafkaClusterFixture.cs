@@ -70,9 +70,18 @@ public sealed class KafkaClusterFixture : IDisposable
         }
 
         using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = BootstrapServers }).Build();
-        admin.CreateTopicsAsync(
-            [new TopicSpecification { Name = topic, NumPartitions = partitions, ReplicationFactor = (short)replication }],
-            new CreateTopicsOptions { OperationTimeout = AdminTimeout, RequestTimeout = AdminTimeout }).GetAwaiter().GetResult();
+        try
+        {
+            admin.CreateTopicsAsync(
+                [new TopicSpecification { Name = topic, NumPartitions = partitions, ReplicationFactor = (short)replication }],
+                new CreateTopicsOptions { OperationTimeout = AdminTimeout, RequestTimeout = AdminTimeout }).GetAwaiter().GetResult();
+        }
+        catch (KafkaException e)
+        {
+            throw new InvalidOperationException(
+                $"Could not create test topic '{topic}' at {BootstrapServers} through the admin API: {e.Message}. The tests need a Kafka "
+                + "that lets them create topics (librdkafka's embedded cluster of another process does not implement CreateTopics).", e);
+        }
 
         // A real cluster reports the topic once the controller has elected the partitions' leaders.
         Wait.UntilAsync(
