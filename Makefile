@@ -7,10 +7,10 @@ CONFIG ?= Release
 SLN := Bridge.sln
 RESULTS := TestResults
 
-# Debian packages: librdkafka is the native half of Confluent.Kafka (no NuGet redist here); Python's
-# grpcio and grpc-go (the library of the kubelet's gRPC probe) are the interop peers of the tests; kcat
-# reads the topic from a shell; wrk loads the ingress in the benchmarks.
-RUNTIME_DEBS := librdkafka1 librdkafka-dev
+# Debian packages: Python's grpcio and grpc-go (the library of the kubelet's gRPC probe) are the interop
+# peers of the tests; kcat reads the topic from a shell; wrk loads the ingress in the benchmarks.
+# librdkafka comes from NuGet (librdkafka.redist), not from Debian.
+RUNTIME_DEBS :=
 TEST_DEBS := $(RUNTIME_DEBS) python3-grpcio python3-grpc-tools golang-go golang-google-grpc-dev kcat
 BENCH_DEBS := $(RUNTIME_DEBS) wrk
 

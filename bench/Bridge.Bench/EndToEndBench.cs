@@ -74,7 +74,7 @@ internal static class EndToEndBench
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = BenchHost.IngressAddress(bridge) };
         using (var warmup = new ByteArrayContent(Payload(-1)))
         {
-            // Joining the consumer group takes seconds; measure steady state, not the join.
+            // Joining the consumer group takes a while (seconds on Kafka brokers); measure steady state, not the join.
             warmup.Headers.ContentType = new("application/json");
             using var accepted = await http.PostAsync("/v1/flagger/events", warmup);
             accepted.EnsureSuccessStatusCode();

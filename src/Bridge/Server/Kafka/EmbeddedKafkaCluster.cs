@@ -9,12 +9,29 @@ namespace Bridge.Server.Kafka;
 /// also inject faults (brokers down, latency, request errors).
 /// </summary>
 /// <remarks>
+/// <para>
 /// The cluster needs a librdkafka client handle to host its threads; a producer handle without
 /// bootstrap servers serves. Every mock call posts to the cluster's own thread, so the methods are
 /// safe to call concurrently; they fail with <see cref="ObjectDisposedException"/> after disposal.
+/// </para>
+/// <para>
+/// What it does not do like Kafka (librdkafka 2.16): topics cannot be created through the admin API
+/// (<see cref="CreateTopic"/> does it); a topic nobody created is auto-created with 4 partitions; each
+/// partition keeps at most 100,000 message sets or 5 MiB and drops the oldest beyond; a fetch with
+/// nothing to return waits its whole <c>fetch.wait.max.ms</c>; <c>OffsetsForTimes</c> finds nothing;
+/// a consumer group whose last member left stays in a rebalance for the session timeout less one
+/// second, so the next member waits that long for its partitions.
+/// </para>
 /// </remarks>
 internal sealed class EmbeddedKafkaCluster : IDisposable, IAsyncDisposable
 {
+    /// <summary>
+    /// How long a new consumer group waits for more members before assigning partitions. Kafka brokers
+    /// default to 3 s (<c>group.initial.rebalance.delay.ms</c>), as does this cluster unless told; an
+    /// in-process cluster serves one process, where waiting for members from elsewhere buys nothing.
+    /// </summary>
+    public static readonly TimeSpan GroupInitialRebalanceDelay = TimeSpan.FromMilliseconds(100);
+
     private const int ErrorBufferSize = 512;
 
     private readonly Lock _gate = new();
@@ -41,6 +58,7 @@ internal sealed class EmbeddedKafkaCluster : IDisposable, IAsyncDisposable
     public static EmbeddedKafkaCluster Start(int brokerCount)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(brokerCount, 1);
+        KafkaNativeLibrary.Load();
 
         var conf = ConfNew();
         var errors = new byte[ErrorBufferSize];
@@ -62,6 +80,7 @@ internal sealed class EmbeddedKafkaCluster : IDisposable, IAsyncDisposable
             throw new InvalidOperationException($"librdkafka could not start an embedded Kafka cluster of {brokerCount} brokers (see librdkafka's log on stderr).");
         }
 
+        MockGroupInitialRebalanceDelayMs(cluster, (int)GroupInitialRebalanceDelay.TotalMilliseconds);
         var bootstraps = System.Runtime.InteropServices.Marshal.PtrToStringUTF8(MockClusterBootstraps(cluster)) ?? string.Empty;
         return new EmbeddedKafkaCluster(handle, cluster, brokerCount, bootstraps);
     }

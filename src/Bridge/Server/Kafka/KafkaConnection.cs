@@ -42,6 +42,9 @@ internal sealed class KafkaConnection(IOptions<KafkaOptions> options, ILogger<Ka
             return;
         }
 
+        var library = KafkaNativeLibrary.Load();
+        KafkaLog.LibrdkafkaLoaded(logger, library.Version, library.Path);
+
         if (_options.UsesEmbeddedCluster)
         {
             var cluster = EmbeddedKafkaCluster.Start(_options.EmbeddedBrokers);

@@ -27,6 +27,10 @@ internal static partial class KafkaLog
         Message = "Embedded Kafka cluster at {BootstrapServers} stopped; its events are gone")]
     public static partial void EmbeddedClusterStopped(ILogger logger, string bootstrapServers);
 
+    [LoggerMessage(EventId = 1005, EventName = "LibrdkafkaLoaded", Level = LogLevel.Information,
+        Message = "Using librdkafka {Version} from {Path}")]
+    public static partial void LibrdkafkaLoaded(ILogger logger, string version, string path);
+
     [LoggerMessage(EventId = 1010, EventName = "ProducerStarted", Level = LogLevel.Debug,
         Message = "Kafka producer {ProducerName} started for topic {Topic} ({ContentMode} mode, linger {LingerMs} ms, timeout {ProduceTimeout})")]
     public static partial void ProducerStarted(ILogger logger, string producerName, string topic, KafkaContentMode contentMode, int lingerMs, TimeSpan produceTimeout);

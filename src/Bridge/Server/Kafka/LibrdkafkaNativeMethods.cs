@@ -5,16 +5,22 @@ namespace Bridge.Server.Kafka;
 
 /// <summary>
 /// librdkafka entry points Confluent.Kafka does not wrap: the mock cluster API (rdkafka_mock.h of
-/// librdkafka 2.0.2) and bare configuration objects. Strings cross as NUL-terminated UTF-8 byte arrays,
+/// librdkafka 2.16) and bare configuration objects. Strings cross as NUL-terminated UTF-8 byte arrays,
 /// so no marshalling rules are involved.
 /// </summary>
+/// <remarks>
+/// The import name resolves to the very library Confluent.Kafka uses once <see cref="KafkaNativeLibrary.Load"/>
+/// has run: call it before the first of these methods.
+/// </remarks>
 internal static class LibrdkafkaNativeMethods
 {
-    // The soname of Debian's librdkafka1; the same file Confluent.Kafka loads as "librdkafka".
-    private const string Library = "librdkafka.so.1";
+    private const string Library = KafkaNativeLibrary.ImportName;
 
     /// <summary>rd_kafka_type_t RD_KAFKA_PRODUCER.</summary>
     public const int ProducerType = 0;
+
+    [DllImport(Library, EntryPoint = "rd_kafka_version_str")]
+    public static extern IntPtr VersionString();
 
     [DllImport(Library, EntryPoint = "rd_kafka_conf_new")]
     public static extern IntPtr ConfNew();
@@ -61,6 +67,9 @@ internal static class LibrdkafkaNativeMethods
 
     [DllImport(Library, EntryPoint = "rd_kafka_mock_clear_request_errors")]
     public static extern void MockClearRequestErrors(IntPtr cluster, short apiKey);
+
+    [DllImport(Library, EntryPoint = "rd_kafka_mock_group_initial_rebalance_delay_ms")]
+    public static extern void MockGroupInitialRebalanceDelayMs(IntPtr cluster, int delayMs);
 
     /// <summary>A NUL-terminated UTF-8 copy of <paramref name="value"/>.</summary>
     public static byte[] ToUtf8z(string value)

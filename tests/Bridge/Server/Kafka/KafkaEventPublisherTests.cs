@@ -14,19 +14,23 @@ using System.Diagnostics.Metrics;
 
 namespace Bridge.Server.Tests.Kafka;
 
-public sealed class KafkaEventPublisherTests
+/// <summary>
+/// The publisher against the run's Kafka (<see cref="KafkaClusterFixture"/>), a fresh topic per test; tests
+/// that take brokers down or make Kafka refuse events run the bridge's own embedded cluster instead.
+/// </summary>
+public sealed class KafkaEventPublisherTests(KafkaClusterFixture kafkaCluster) : IClassFixture<KafkaClusterFixture>
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
 
     [Fact]
     public async Task PublishAsync_BinaryMode_RecordCarriesCeHeadersContentTypeKeyAndData()
     {
-        await using var kafka = await Harness.StartAsync(new KafkaOptions { Partitions = 3 });
+        await using var kafka = await Harness.StartAsync(OnRunsKafka(new KafkaOptions { Partitions = 3 }));
 
         var receipt = await kafka.Publisher.PublishAsync(Event("prod/podinfo"), CancellationToken.None);
-        var record = Assert.Single(await KafkaClusterFixture.ConsumeAsync(kafka.BootstrapServers, "flagger-events", 1, Timeout));
+        var record = Assert.Single(await KafkaClusterFixture.ConsumeAsync(kafka.BootstrapServers, kafka.Topic, 1, Timeout));
 
-        Assert.Equal(new PublishReceipt("flagger-events", record.Partition.Value, record.Offset.Value), receipt);
+        Assert.Equal(new PublishReceipt(kafka.Topic, record.Partition.Value, record.Offset.Value), receipt);
         Assert.Equal("prod/podinfo", Encoding.UTF8.GetString(record.Message.Key!));
         Assert.Equal("""{"name":"podinfo"}""", Encoding.UTF8.GetString(record.Message.Value!));
         var headers = record.Message.Headers.ToDictionary(h => h.Key, h => Encoding.UTF8.GetString(h.GetValueBytes()));
@@ -45,10 +49,10 @@ public sealed class KafkaEventPublisherTests
     [Fact]
     public async Task PublishAsync_StructuredMode_ValueIsTheJsonEventWithCloudEventsContentType()
     {
-        await using var kafka = await Harness.StartAsync(new KafkaOptions { Partitions = 1, ContentMode = KafkaContentMode.Structured });
+        await using var kafka = await Harness.StartAsync(OnRunsKafka(new KafkaOptions { Partitions = 1, ContentMode = KafkaContentMode.Structured }));
 
         await kafka.Publisher.PublishAsync(Event("prod/podinfo"), CancellationToken.None);
-        var record = Assert.Single(await KafkaClusterFixture.ConsumeAsync(kafka.BootstrapServers, "flagger-events", 1, Timeout));
+        var record = Assert.Single(await KafkaClusterFixture.ConsumeAsync(kafka.BootstrapServers, kafka.Topic, 1, Timeout));
 
         Assert.Equal("prod/podinfo", Encoding.UTF8.GetString(record.Message.Key!));
         Assert.StartsWith("application/cloudevents+json", Encoding.UTF8.GetString(record.Message.Headers.GetLastBytes("content-type")), StringComparison.Ordinal);
@@ -62,10 +66,10 @@ public sealed class KafkaEventPublisherTests
     [Fact]
     public async Task PublishAsync_NoPartitionKey_RecordHasNoKey()
     {
-        await using var kafka = await Harness.StartAsync(new KafkaOptions { Partitions = 1 });
+        await using var kafka = await Harness.StartAsync(OnRunsKafka(new KafkaOptions { Partitions = 1 }));
 
         await kafka.Publisher.PublishAsync(Event(partitionKey: null), CancellationToken.None);
-        var record = Assert.Single(await KafkaClusterFixture.ConsumeAsync(kafka.BootstrapServers, "flagger-events", 1, Timeout));
+        var record = Assert.Single(await KafkaClusterFixture.ConsumeAsync(kafka.BootstrapServers, kafka.Topic, 1, Timeout));
 
         Assert.Null(record.Message.Key);
         Assert.DoesNotContain(record.Message.Headers, h => h.Key == "ce_partitionkey");
@@ -82,7 +86,7 @@ public sealed class KafkaEventPublisherTests
         Assert.Equal(-58897971, Murmur2.Hash("lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8"u8));
         Assert.Equal(479470107, Murmur2.Hash("abc"u8));
         const int partitions = 6;
-        await using var kafka = await Harness.StartAsync(new KafkaOptions { Partitions = partitions });
+        await using var kafka = await Harness.StartAsync(OnRunsKafka(new KafkaOptions { Partitions = partitions }));
         var keys = Enumerable.Range(0, 24).Select(i => $"team-{i % 5}/app-{i}").ToArray();
 
         var receipts = new List<(string Key, int Partition)>();
@@ -97,13 +101,14 @@ public sealed class KafkaEventPublisherTests
 
         Assert.All(receipts, r => Assert.Equal(Murmur2.Partition(Encoding.UTF8.GetBytes(r.Key), partitions), r.Partition));
         Assert.True(receipts.Select(r => r.Partition).Distinct().Count() > 1, "keys should spread over partitions");
-        var records = await KafkaClusterFixture.ConsumeAsync(kafka.BootstrapServers, "flagger-events", receipts.Count, Timeout);
+        var records = await KafkaClusterFixture.ConsumeAsync(kafka.BootstrapServers, kafka.Topic, receipts.Count, Timeout);
         Assert.All(records, r => Assert.Equal(Murmur2.Partition(r.Message.Key, partitions), r.Partition.Value));
     }
 
     [Fact]
     public async Task PublishAsync_AllBrokersDown_ThrowsPublishFailedWithinTimeoutThenSucceedsOnceBrokersAreBack()
     {
+        // Takes brokers down: the bridge's own embedded cluster, whatever Kafka the other tests use.
         var options = new KafkaOptions { Partitions = 2, EmbeddedBrokers = 2, ProduceTimeout = TimeSpan.FromSeconds(1.5) };
         await using var kafka = await Harness.StartAsync(options);
         await kafka.Publisher.PublishAsync(Event("prod/podinfo", id: "before"), CancellationToken.None);
@@ -132,6 +137,7 @@ public sealed class KafkaEventPublisherTests
     [Fact]
     public async Task PublishAsync_BrokerRejectsTheEvent_ThrowsPublishFailedNamingTheError()
     {
+        // Makes the broker fail a request: the bridge's own embedded cluster, whatever Kafka the other tests use.
         await using var kafka = await Harness.StartAsync(new KafkaOptions { Partitions = 1, EmbeddedBrokers = 1 });
         await kafka.Publisher.PublishAsync(Event("a/b", id: "first"), CancellationToken.None);
 
@@ -145,7 +151,7 @@ public sealed class KafkaEventPublisherTests
     [Fact]
     public async Task PublishAsync_Acknowledged_CountsByTypeAndRecordsLatency()
     {
-        await using var kafka = await Harness.StartAsync(new KafkaOptions { Partitions = 1 });
+        await using var kafka = await Harness.StartAsync(OnRunsKafka(new KafkaOptions { Partitions = 1 }));
 
         await kafka.Publisher.PublishAsync(Event("a/b"), CancellationToken.None);
 
@@ -157,7 +163,7 @@ public sealed class KafkaEventPublisherTests
     [Fact]
     public async Task PublishAsync_BeforeStart_ThrowsSayingItHasNotStarted()
     {
-        await using var kafka = await Harness.StartAsync(new KafkaOptions(), startPublisher: false);
+        await using var kafka = await Harness.StartAsync(OnRunsKafka(new KafkaOptions()), startPublisher: false);
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => kafka.Publisher.PublishAsync(Event("a/b"), CancellationToken.None).AsTask());
 
@@ -168,7 +174,7 @@ public sealed class KafkaEventPublisherTests
     [Fact]
     public async Task PublishAsync_InvalidEvent_ThrowsCloudEventFormatExceptionAndPublishesNothing()
     {
-        await using var kafka = await Harness.StartAsync(new KafkaOptions { Partitions = 1 });
+        await using var kafka = await Harness.StartAsync(OnRunsKafka(new KafkaOptions { Partitions = 1 }));
 
         await Assert.ThrowsAsync<CloudEventFormatException>(() => kafka.Publisher.PublishAsync(new CloudEvent { Id = "x" }, CancellationToken.None).AsTask());
 
@@ -178,7 +184,7 @@ public sealed class KafkaEventPublisherTests
     [Fact]
     public async Task StopAsync_EventsInFlight_WaitsUntilKafkaAnsweredThem()
     {
-        await using var kafka = await Harness.StartAsync(new KafkaOptions { Partitions = 2, LingerMs = 200 });
+        await using var kafka = await Harness.StartAsync(OnRunsKafka(new KafkaOptions { Partitions = 2, LingerMs = 200 }));
         var pending = Enumerable.Range(0, 100).Select(i => kafka.Publisher.PublishAsync(Event("a/b", id: $"e{i}"), CancellationToken.None).AsTask()).ToArray();
 
         await kafka.Publisher.StopAsync(CancellationToken.None);
@@ -193,12 +199,13 @@ public sealed class KafkaEventPublisherTests
     [Fact]
     public async Task PublishAsync_AfterFatalProducerError_ProducerIsReplacedAndPublishingWorks()
     {
-        await using var kafka = await Harness.StartAsync(new KafkaOptions { Partitions = 1 });
+        await using var kafka = await Harness.StartAsync(OnRunsKafka(new KafkaOptions { Partitions = 1 }));
         await kafka.Publisher.PublishAsync(Event("a/b", id: "before"), CancellationToken.None);
         var before = kafka.Publisher.ProducerName;
 
         var handle = (SafeHandle)typeof(Handle).GetProperty("LibrdkafkaHandle", BindingFlags.Instance | BindingFlags.NonPublic)!.GetValue(kafka.Publisher.Handle)!;
-        Assert.Equal(0, TestFatalError(handle.DangerousGetHandle(), (int)ErrorCode.OutOfOrderSequenceNumber, "injected by test"u8.ToArray()));
+        var testFatalError = Marshal.GetDelegateForFunctionPointer<TestFatalError>(NativeLibrary.GetExport(KafkaNativeLibrary.Load().Handle, "rd_kafka_test_fatal_error"));
+        Assert.Equal(0, testFatalError(handle.DangerousGetHandle(), (int)ErrorCode.OutOfOrderSequenceNumber, "injected by test"u8.ToArray()));
         await EventuallyAsync(() => Task.FromResult(kafka.Publisher.ProducerName != before ? true : throw new TimeoutException("not replaced")), Timeout);
         var receipt = await kafka.Publisher.PublishAsync(Event("a/b", id: "after"), CancellationToken.None);
 
@@ -206,8 +213,17 @@ public sealed class KafkaEventPublisherTests
         Assert.Contains(kafka.Logs.Entries, e => e.EventId.Id == 1012);
     }
 
-    [DllImport("librdkafka.so.1", EntryPoint = "rd_kafka_test_fatal_error")]
-    private static extern int TestFatalError(IntPtr rk, int error, byte[] reason);
+    // rd_kafka_test_fatal_error of the librdkafka the producer runs on: the same handle Confluent.Kafka is bound to.
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    private delegate int TestFatalError(IntPtr rk, int error, byte[] reason);
+
+    /// <summary><paramref name="options"/> on the run's Kafka, with a fresh topic of <see cref="KafkaOptions.Partitions"/> partitions.</summary>
+    private KafkaOptions OnRunsKafka(KafkaOptions options)
+    {
+        options.BootstrapServers = kafkaCluster.BootstrapServers;
+        options.Topic = kafkaCluster.CreateTopic(options.Partitions, prefix: "publisher");
+        return options;
+    }
 
     private static CloudEvent Event(string? partitionKey, string id = "e1")
     {
@@ -244,7 +260,7 @@ public sealed class KafkaEventPublisherTests
         }
     }
 
-    /// <summary>A started connection (embedded cluster) and publisher, with captured logs and metrics.</summary>
+    /// <summary>A started connection (to the given servers, or the embedded cluster) and publisher, with captured logs and metrics.</summary>
     private sealed class Harness : IAsyncDisposable
     {
         private readonly ServiceProvider _services;
@@ -267,6 +283,8 @@ public sealed class KafkaEventPublisherTests
         public KafkaEventPublisher Publisher { get; }
 
         public string BootstrapServers => Connection.BootstrapServers;
+
+        public string Topic => Connection.Topic;
 
         public static async Task<Harness> StartAsync(KafkaOptions options, bool startPublisher = true)
         {
