@@ -2,6 +2,8 @@ using Bridge.Server.Observability;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Diagnostics.Metrics;
+using MetricsOptions = Bridge.Server.Observability.MetricsOptions;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -18,8 +20,11 @@ internal static class ObservabilityServiceCollectionExtensions
     /// <summary>The service name of the telemetry unless <c>OTEL_SERVICE_NAME</c> or <c>OTEL_RESOURCE_ATTRIBUTES</c> names one.</summary>
     public const string DefaultServiceName = "flagger-bridge";
 
-    /// <summary>Meters exported at <c>/metrics</c> besides ASP.NET Core's, HttpClient's and the runtime's.</summary>
-    public const string MeterPattern = "Bridge.*";
+    /// <summary>The bridge's meters exported at <c>/metrics</c> (<c>Bridge.Ingress</c>, <c>Bridge.Kafka</c>, ...) besides ASP.NET Core's, HttpClient's and the runtime's.</summary>
+    public const string MeterPrefix = "Bridge";
+
+    // The name OpenTelemetry's metrics listener registers under in the host's metrics builder.
+    private const string OpenTelemetryListenerName = "OpenTelemetry";
 
     /// <summary>
     /// Metrics (<see cref="AddBridgeMetrics"/>) and, when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> (or
@@ -43,7 +48,7 @@ internal static class ObservabilityServiceCollectionExtensions
     }
 
     /// <summary>
-    /// OpenTelemetry metrics served at <c>/metrics</c> (every <c>Bridge.*</c> meter, ASP.NET Core, HttpClient and runtime
+    /// OpenTelemetry metrics served at <c>/metrics</c> (every <c>Bridge.*</c> meter of this host, ASP.NET Core, HttpClient and runtime
     /// instruments), the bounds of user-labelled series (section <c>Metrics</c>), the ingress instruments, and the
     /// bridge's trace sources and instrumentation for whichever tracer provider the host adds. Calling it twice registers
     /// them once.
@@ -56,7 +61,9 @@ internal static class ObservabilityServiceCollectionExtensions
             return services;
         }
 
-        services.AddMetrics();
+        // Through the host's metrics builder rather than AddMeter: its rules follow meter scopes, so each host exports
+        // only the meters of its own IMeterFactory (several hosts share a process in tests).
+        services.AddMetrics(metrics => metrics.EnableMetrics(MeterPrefix, instrumentName: null, listenerName: OpenTelemetryListenerName, scopes: MeterScope.Local));
         services.AddOptions<MetricsOptions>().BindConfiguration(MetricsOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MetricsOptions>, MetricsOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
@@ -67,7 +74,6 @@ internal static class ObservabilityServiceCollectionExtensions
         services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddDetector(sp => new ServiceNameDetector(sp.GetService<IConfiguration>())))
             .WithMetrics(metrics => metrics
-                .AddMeter(MeterPattern)
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()

@@ -118,6 +118,7 @@ public sealed class IngressMetricsTests
             for (var i = 0; i < 5; i++)
             {
                 metrics.CanaryStatus("test", $"r{round}-c{i}", round % 3);
+                host.Time.Advance(TimeSpan.FromMilliseconds(1));
             }
 
             last = await host.ScrapeAsync();

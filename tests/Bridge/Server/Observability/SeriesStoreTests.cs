@@ -86,9 +86,12 @@ public sealed class SeriesStoreTests
     {
         var store = Store(capacity: 2);
         store.Use("a");
+        _time.Advance(TimeSpan.FromSeconds(1));
         store.Use("b");
         _ = store.Report().ToList();
+        _time.Advance(TimeSpan.FromSeconds(1));
         store.Use("c");
+        _time.Advance(TimeSpan.FromSeconds(1));
         store.Use("d");
 
         Assert.Equal(new SlotUsage(AfterNextReport: 4, Stale: 2), store.SlotUsage());

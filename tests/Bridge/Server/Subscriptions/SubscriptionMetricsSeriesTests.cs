@@ -97,6 +97,7 @@ public sealed class SubscriptionMetricsSeriesTests
                 metrics.StreamOpened(name);
                 metrics.Delivered(name, 1);
                 metrics.StreamClosed(name);
+                host.Time.Advance(TimeSpan.FromMilliseconds(1));
             }
 
             metrics.StreamOpened($"live-{round}");
