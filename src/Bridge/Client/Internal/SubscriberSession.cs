@@ -147,7 +147,7 @@ internal sealed class SubscriberSession(
     {
         try
         {
-            await handler(delivery, handlerToken).ConfigureAwait(false);
+            await ClientTracing.HandleAsync(handler, _name, delivery, handlerToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (handlerToken.IsCancellationRequested)
         {

@@ -5,6 +5,7 @@ using Bridge.Grpc;
 using Bridge.Server.Auth;
 using Bridge.Server.Ingress;
 using Bridge.Server.Kafka;
+using Bridge.Server.Observability;
 using Bridge.Server.Subscriptions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -225,6 +226,7 @@ internal sealed class EventBridgeService(
         while (true)
         {
             var delivery = await session.TakeAsync(cancellationToken).ConfigureAwait(false);
+            using var activity = EventTracing.StartDelivery(session.Name, delivery);
             await responses.WriteAsync(new SubscribeResponse
             {
                 AckId = delivery.AckId,

@@ -1,4 +1,3 @@
-using System.Text;
 using Bridge.Server.Observability;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -9,7 +8,7 @@ namespace Bridge.Server.Ingress;
 /// <summary><c>/healthz</c> (the process serves), <c>/readyz</c> (events can be accepted) and <c>/metrics</c>.</summary>
 internal sealed class HealthEndpoints(
     IEnumerable<IReadinessCheck> checks,
-    PrometheusExporter exporter,
+    MetricsEndpoint metrics,
     IOptions<IngressOptions> options,
     ILogger<HealthEndpoints> logger)
 {
@@ -47,15 +46,8 @@ internal sealed class HealthEndpoints(
         await context.Response.WriteAsync("ready", context.RequestAborted);
     }
 
-    /// <summary>The Prometheus text exposition of every <c>Bridge*</c> meter.</summary>
-    public async Task MetricsAsync(HttpContext context)
-    {
-        var text = exporter.Collect();
-        context.Response.StatusCode = StatusCodes.Status200OK;
-        context.Response.ContentType = PrometheusExporter.ContentType;
-        context.Response.Headers.CacheControl = "no-store";
-        await context.Response.WriteAsync(text, Encoding.UTF8, context.RequestAborted);
-    }
+    /// <summary>The Prometheus exposition of the bridge's metrics.</summary>
+    public Task MetricsAsync(HttpContext context) => metrics.WriteAsync(context);
 
     private async Task<string?> CheckAsync(IReadinessCheck check, CancellationToken cancellationToken)
     {

@@ -23,7 +23,7 @@ internal static class IngressServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Transient<IConfigureOptions<KestrelServerOptions>, IngressKestrelSetup>());
 
         services.AddBridgeAuth();
-        services.AddBridgeMetrics();
+        builder.AddBridgeTelemetry();
         services.AddFlaggerMapping();
 
         services.TryAddSingleton<IngressRateLimiter>();

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Bridge.CloudEvents;
 using Bridge.CloudEvents.Kafka;
+using Bridge.Server.Observability;
 using Confluent.Kafka;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -53,6 +54,7 @@ internal sealed class KafkaEventPublisher(
     public async ValueTask<PublishReceipt> PublishAsync(CloudEvent cloudEvent, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(cloudEvent);
+        using var activity = EventTracing.StartSend(cloudEvent, _options.Topic);
         var key = cloudEvent[CloudEventAttributes.PartitionKey.Name] as string;
         var message = KafkaMessageMapper.ToMessage(KafkaBinding.ToRecord(cloudEvent, _options.ContentMode, key));
         var producer = Producer();
@@ -71,6 +73,7 @@ internal sealed class KafkaEventPublisher(
             }
 
             metrics.Published(cloudEvent.Type, Stopwatch.GetElapsedTime(started).TotalSeconds);
+            EventTracing.Sent(activity, result.Partition.Value, result.Offset.Value);
             KafkaLog.EventPublished(logger, cloudEvent.Id, cloudEvent.Type, result.Topic, result.Partition.Value, result.Offset.Value);
             return new PublishReceipt(result.Topic, result.Partition.Value, result.Offset.Value);
         }
@@ -79,6 +82,7 @@ internal sealed class KafkaEventPublisher(
             // ProduceException (a failed delivery report) is a KafkaException, as are errors raised while enqueueing.
             metrics.Failed(e.Error.Code.ToString(), Stopwatch.GetElapsedTime(started).TotalSeconds);
             var failure = new PublishFailedException(Describe(e.Error), e);
+            EventTracing.Failed(activity, e.Error.Code.ToString(), failure.Message);
             KafkaLog.PublishFailed(logger, cloudEvent.Id, cloudEvent.Type, failure.Message);
             throw failure;
         }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Globalization;
+using Microsoft.Extensions.Options;
 
 namespace Bridge.Server.Observability;
 
@@ -8,10 +9,19 @@ namespace Bridge.Server.Observability;
 /// The ingress' instruments (meter <c>Bridge.Ingress</c>): requests by route and status, request
 /// duration, accepted events by type, and each canary's status as Flagger's own gauge reports it.
 /// </summary>
-internal sealed class IngressMetrics
+/// <remarks>
+/// Canary names come from payloads, so the status series are bounded: at most <see cref="MetricsOptions.MaxCanaries"/>
+/// canaries, each dropped <see cref="MetricsOptions.CanaryExpiry"/> after its last payload. Event types come from
+/// any client: the first <see cref="MaxEventTypes"/> distinct types get their own series, later ones share
+/// <see cref="OtherType"/>.
+/// </remarks>
+internal sealed class IngressMetrics : IDisposable
 {
     /// <summary>Name of the meter.</summary>
     public const string MeterName = "Bridge.Ingress";
+
+    /// <summary>Name of the canary status gauge.</summary>
+    public const string CanaryStatusName = "bridge.canary.status";
 
     /// <summary>Distinct event types counted before further types are counted as <see cref="OtherType"/>.</summary>
     public const int MaxEventTypes = 256;
@@ -26,11 +36,15 @@ internal sealed class IngressMetrics
     private readonly Counter<long> _requests;
     private readonly Histogram<double> _duration;
     private readonly Counter<long> _eventsAccepted;
-    private readonly Gauge<int> _canaryStatus;
     private readonly ConcurrentDictionary<string, string> _eventTypes = new(StringComparer.Ordinal);
+    private readonly SeriesStore<(string Namespace, string Name), CanaryState> _canaries;
+    private readonly SeriesMeter _canaryMeter;
 
     /// <param name="meterFactory">The host's meter factory. Must not be null.</param>
-    public IngressMetrics(IMeterFactory meterFactory)
+    /// <param name="options">Bounds of the canary series. Must not be null.</param>
+    /// <param name="seriesMeters">Where the canary gauge's meter is prepared before each scrape. Must not be null.</param>
+    /// <param name="time">The clock of the canary expiry. Must not be null.</param>
+    public IngressMetrics(IMeterFactory meterFactory, IOptions<MetricsOptions> options, SeriesMeters seriesMeters, TimeProvider time)
     {
         var meter = meterFactory.Create(MeterName);
         _requests = meter.CreateCounter<long>(
@@ -43,11 +57,22 @@ internal sealed class IngressMetrics
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
         _eventsAccepted = meter.CreateCounter<long>(
             "bridge.ingress.events.accepted", "{event}", "Events acknowledged by Kafka, by CloudEvents type.");
-        _canaryStatus = meter.CreateGauge<int>(
-            "bridge.canary.status",
+
+        var settings = options.Value;
+        _canaries = new SeriesStore<(string, string), CanaryState>(settings.MaxCanaries, settings.CanaryExpiry, time, static _ => new CanaryState());
+        _canaryMeter = new SeriesMeter(meterFactory, MeterName, CanaryBudget(settings), _canaries, m => m.CreateObservableGauge(
+            CanaryStatusName,
+            ObserveCanaries,
             unit: null,
-            description: "Canary status as Flagger's flagger_canary_status reports it: 0 running, 1 idle or done, 2 failed.");
+            description: "Canary status as Flagger's flagger_canary_status reports it: 0 running, 1 idle or done, 2 failed."));
+        seriesMeters.Add(_canaryMeter);
     }
+
+    /// <summary>Series slots the canary gauge may use before its meter is replaced: twice the canaries kept.</summary>
+    public static int CanaryBudget(MetricsOptions options) => 2 * options.MaxCanaries;
+
+    /// <summary>Canaries with a status series now.</summary>
+    internal int CanaryCount => _canaries.Count;
 
     /// <summary>Counts an answered request and its duration.</summary>
     /// <param name="route">The route's label (a fixed name, not the path). Must not be null.</param>
@@ -78,5 +103,23 @@ internal sealed class IngressMetrics
     /// <param name="name">The canary's name. Must not be null.</param>
     /// <param name="status">The value of Flagger's <c>flagger_canary_status</c> for the phase.</param>
     public void CanaryStatus(string @namespace, string name, int status) =>
-        _canaryStatus.Record(status, new KeyValuePair<string, object?>("namespace", @namespace), new KeyValuePair<string, object?>("name", name));
+        _canaries.Use((@namespace, name), status, static (state, value) => Volatile.Write(ref state.Status, value));
+
+    public void Dispose() => _canaryMeter.Dispose();
+
+    private IEnumerable<Measurement<int>> ObserveCanaries()
+    {
+        foreach (var ((ns, name), state) in _canaries.Report())
+        {
+            yield return new Measurement<int>(
+                Volatile.Read(ref state.Status),
+                new KeyValuePair<string, object?>("namespace", ns),
+                new KeyValuePair<string, object?>("name", name));
+        }
+    }
+
+    private sealed class CanaryState : SeriesState
+    {
+        public int Status;
+    }
 }

@@ -86,7 +86,7 @@ public sealed class DeliveryAttemptsTests
         Assert.Equal("b", again.Event.Id);
         Assert.Equal(2, again.Attempt);
         Assert.Null(await second.PollAsync(Quiet));
-        var metrics = host.Services.GetRequiredService<Bridge.Server.Observability.PrometheusExporter>().Collect();
+        var metrics = await host.Server.Client.GetStringAsync("/metrics");
         Assert.Contains("bridge_subscriptions_redeliveries", metrics, StringComparison.Ordinal);
     }
 }

@@ -156,7 +156,7 @@ public sealed class SubscriptionSessionTests
         Assert.Equal("valid", delivery.Event.Id);
         Assert.Contains(host.Server.Logs.Entries, e => e.EventId.Id == 1305 && e.Level == Microsoft.Extensions.Logging.LogLevel.Warning
             && e.Message.Contains($"[0] @ {poison.Offset.Value}", StringComparison.Ordinal));
-        var metrics = host.Services.GetRequiredService<Bridge.Server.Observability.PrometheusExporter>().Collect();
+        var metrics = await host.Server.Client.GetStringAsync("/metrics");
         Assert.Contains("bridge_subscriptions_invalid_records_total{subscription=\"poison\"} 1", metrics, StringComparison.Ordinal);
     }
 

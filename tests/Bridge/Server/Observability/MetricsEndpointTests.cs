@@ -1,0 +1,98 @@
+using System.Net;
+using Bridge.Server.Subscriptions;
+using Bridge.Server.Tests.Hosting;
+using Bridge.Server.Tests.Ingress;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Bridge.Server.Tests.Observability;
+
+/// <summary><c>GET /metrics</c> of the real bridge while canaries and subscriptions come and go.</summary>
+public sealed class MetricsEndpointTests
+{
+    [Fact]
+    public async Task Scrape_WhileCanariesAndSubscriptionsAppearAndGo_EveryScrape200AndParseable()
+    {
+        await using var server = await BridgeTestServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Metrics:MaxCanaries"] = "20",
+            ["Metrics:MaxIdleSubscriptions"] = "5",
+        });
+        var subscriptions = server.Services.GetRequiredService<SubscriptionMetrics>();
+        using var stop = new CancellationTokenSource();
+
+        var canaries = Enumerable.Range(0, 4).Select(worker => Task.Run(async () =>
+        {
+            for (var i = 0; i < 60; i++)
+            {
+                var payload = FlaggerPayloads.Event(name: $"churn-{worker}-{i}", phase: i % 2 == 0 ? "Progressing" : "Failed", timestamp: 1736500000000 + (worker * 1000) + i);
+                using var response = await server.PostJsonAsync("/v1/flagger/events", payload);
+                Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+            }
+        })).ToArray();
+        var streams = Enumerable.Range(0, 4).Select(worker => Task.Run(() =>
+        {
+            for (var i = 0; !stop.IsCancellationRequested; i++)
+            {
+                var name = $"sub-{worker}-{i}";
+                subscriptions.StreamOpened(name);
+                subscriptions.Delivered(name, 1);
+                subscriptions.Acked(name, 1);
+                subscriptions.StreamClosed(name);
+            }
+        })).ToArray();
+        var scrapes = Enumerable.Range(0, 2).Select(_ => Task.Run(async () =>
+        {
+            var count = 0;
+            while (!stop.IsCancellationRequested)
+            {
+                using var response = await server.Client.GetAsync("/metrics");
+                var text = await response.Content.ReadAsStringAsync();
+                Assert.True(response.StatusCode == HttpStatusCode.OK, $"Scrape {count} answered {(int)response.StatusCode}: {text}");
+                var samples = PrometheusText.Parse(text);
+                Assert.True(samples.Family("bridge_canary_status").Count() <= 20, "More canary series than Metrics:MaxCanaries.");
+                count++;
+            }
+
+            return count;
+        })).ToArray();
+
+        await Task.WhenAll(canaries).WaitAsync(TimeSpan.FromSeconds(120));
+        await stop.CancelAsync();
+        await Task.WhenAll(streams);
+        var counts = await Task.WhenAll(scrapes);
+
+        Assert.All(counts, c => Assert.True(c >= 5, $"Only {c} scrapes ran."));
+        var final = PrometheusText.Parse(await server.Client.GetStringAsync("/metrics"));
+        Assert.Equal(20, final.Family("bridge_canary_status").Count());
+        Assert.True(final.Family("bridge_subscriptions_acks_total").Count() <= 5, "Idle subscriptions beyond Metrics:MaxIdleSubscriptions kept.");
+        Assert.DoesNotContain(final, s => s.Labels.ContainsKey("otel_metric_overflow"));
+    }
+
+    [Fact]
+    public async Task Scrape_TwoHostsInOneProcess_EachSeesOnlyItsOwnSeries()
+    {
+        await using var first = await MetricsTestHost.StartAsync();
+        await using var second = await MetricsTestHost.StartAsync();
+        first.Services.GetRequiredService<Bridge.Server.Observability.IngressMetrics>().CanaryStatus("test", "first-only", 1);
+        first.Services.GetRequiredService<SubscriptionMetrics>().StreamOpened("first-subscription");
+
+        var text = await second.ScrapeTextAsync();
+
+        Assert.DoesNotContain("first-only", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("first-subscription", text, StringComparison.Ordinal);
+        Assert.Contains("first-only", await first.ScrapeTextAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Scrape_Host_ExportsAspNetCoreAndRuntimeInstrumentsWithoutScopeLabels()
+    {
+        await using var server = await BridgeTestServer.StartAsync(new Dictionary<string, string?>());
+        await server.Client.GetAsync("/healthz");
+
+        var samples = PrometheusText.Parse(await PrometheusText.ScrapeUntilAsync(server.Client, "http_server_request_duration_seconds_count"));
+
+        Assert.Contains(samples, s => s.Name.StartsWith("dotnet_", StringComparison.Ordinal));
+        Assert.Contains(samples, s => s.Name == "http_server_request_duration_seconds_count" && s.Label("http_route") == "/healthz");
+        Assert.DoesNotContain(samples, s => s.Labels.ContainsKey("otel_scope_name"));
+    }
+}
