@@ -270,7 +270,7 @@ public static class JsonEventFormat
             {
                 writer.WriteString(CoreNames[i], s);
             }
-            else if (value is DateTimeOffset time)
+            else if (value is CloudEventTimestamp time)
             {
                 WriteTimestamp(writer, CoreNames[i], time);
             }
@@ -296,7 +296,7 @@ public static class JsonEventFormat
                     case byte[] bytes:
                         writer.WriteBase64String(name, bytes);
                         break;
-                    case DateTimeOffset t:
+                    case CloudEventTimestamp t:
                         WriteTimestamp(writer, JsonEncodedText.Encode(name), t);
                         break;
                 }
@@ -335,7 +335,7 @@ public static class JsonEventFormat
         writer.WriteEndObject();
     }
 
-    private static void WriteTimestamp(Utf8JsonWriter writer, JsonEncodedText name, DateTimeOffset time)
+    private static void WriteTimestamp(Utf8JsonWriter writer, JsonEncodedText name, CloudEventTimestamp time)
     {
         Span<char> buffer = stackalloc char[Rfc3339.MaxLength];
         int length = Rfc3339.Format(time, buffer);

@@ -19,7 +19,7 @@ public class CloudEventTests
 
         Assert.Equal("1.0", e.SpecVersion);
         Assert.Equal("#frag", e["source"]);
-        Assert.Equal(time, e["time"]);
+        Assert.Equal(new CloudEventTimestamp(time), e["time"]);
         Assert.Equal("1.0", e["specversion"]);
         Assert.True(e.IsValid);
     }
