@@ -145,6 +145,10 @@ public readonly struct CloudEventTimestamp : IEquatable<CloudEventTimestamp>, IC
         return subTickNanoseconds == 0;
     }
 
+    /// <summary>The same instant with offset zero.</summary>
+    /// <returns>The timestamp in UTC, nanoseconds kept.</returns>
+    public CloudEventTimestamp ToUniversalTime() => new(value.ToUniversalTime(), subTickNanoseconds);
+
     /// <summary>The value as a protobuf <c>google.protobuf.Timestamp</c> (UTC, nanoseconds kept).</summary>
     /// <returns>A new protobuf timestamp. Never null.</returns>
     public ProtobufTimestamp ToProtobufTimestamp() => new() { Seconds = UnixTimeSeconds, Nanos = NanosecondOfSecond };

@@ -139,7 +139,7 @@ internal static class TestEvents
     private static bool ValueEquals(object x, object y) => (x, y) switch
     {
         (byte[] a, byte[] b) => a.AsSpan().SequenceEqual(b),
-        (DateTimeOffset a, DateTimeOffset b) => a.UtcTicks == b.UtcTicks,
+        (CloudEventTimestamp a, CloudEventTimestamp b) => a == b,
         _ => x.Equals(y),
     };
 
