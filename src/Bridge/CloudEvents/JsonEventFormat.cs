@@ -245,12 +245,16 @@ public static class JsonEventFormat
         writer.WriteEndArray();
     }
 
-    /// <summary>The content type encoders write: the event's own, else a default that matches the data kind.</summary>
-    internal static string? EffectiveContentType(CloudEvent cloudEvent) => cloudEvent.DataContentType ?? cloudEvent.Data.Kind switch
+    /// <summary>
+    /// The content type encoders write where data travels as bytes: the event's own, else a default that matches the
+    /// data kind; for Proto data with the type URL in its <c>proto</c> parameter.
+    /// </summary>
+    internal static string? EffectiveContentType(CloudEvent cloudEvent) => cloudEvent.Data.Kind switch
     {
+        CloudEventDataKind.Proto => MediaTypes.WithProtobufTypeUrl(cloudEvent.DataContentType, cloudEvent.Data.Proto!.TypeUrl),
+        _ when cloudEvent.DataContentType != null => cloudEvent.DataContentType,
         CloudEventDataKind.Json => MediaTypes.Json,
         CloudEventDataKind.Text => MediaTypes.TextPlainUtf8,
-        CloudEventDataKind.Proto => MediaTypes.Protobuf,
         _ => null,
     };
 
@@ -485,7 +489,10 @@ public static class JsonEventFormat
 
         if (dataBase64 != null)
         {
-            cloudEvent.Data = CloudEventData.FromBytes(dataBase64);
+            if (!DataClassifier.TrySetProto(cloudEvent, cloudEvent.DataContentType, dataBase64))
+            {
+                cloudEvent.Data = CloudEventData.FromBytes(dataBase64);
+            }
         }
         else if (dataToken != JsonTokenType.None)
         {

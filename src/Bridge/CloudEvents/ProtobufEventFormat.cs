@@ -158,6 +158,11 @@ public static class ProtobufEventFormat
                     throw new CloudEventFormatException("data", "Member 'proto_data' has an empty type URL");
                 }
 
+                if (MediaTypes.CheckTypeUrl(any.TypeUrl) is { } reason)
+                {
+                    throw new CloudEventFormatException("data", $"Member 'proto_data' has an invalid type URL {TextRules.Quote(any.TypeUrl)}: {reason}");
+                }
+
                 cloudEvent.Data = CloudEventData.FromProto(any.Clone());
                 break;
         }

@@ -53,8 +53,18 @@ public class SdkJsonFormatterInteropTests
         CloudEvent back = sdk.ToBridgeCloudEvent();
 
         // Declared to the SDK, every extension keeps its type. The JSON format itself renders times in UTC, adds a
-        // datacontenttype where there was none, and sends protobuf data as bytes: as our own decoder reads it.
+        // datacontenttype where there was none, and sends protobuf data as bytes: as our own decoder reads it, except
+        // that the SDK keeps protobuf bytes as bytes, with the message type still in the content type.
         CloudEvent ours = JsonEventFormat.Decode(body);
+        if (ours.Data.Kind == CloudEventDataKind.Proto)
+        {
+            string wireContentType = sdk.DataContentType!;
+            Assert.True(MediaTypes.TryGetProtobufTypeUrl(wireContentType, out string? typeUrl));
+            Assert.Equal(ours.Data.Proto!.TypeUrl, typeUrl);
+            ours.DataContentType = wireContentType;
+            ours.Data = CloudEventData.FromBytes(ours.Data.ToBytes().ToArray());
+        }
+
         CloudEvent expected = original.Clone();
         foreach ((CloudEventAttribute attribute, object value) in original.GetPopulatedAttributes())
         {

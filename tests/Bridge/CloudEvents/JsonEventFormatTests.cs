@@ -320,15 +320,20 @@ public class JsonEventFormatTests
     }
 
     [Fact]
-    public void Encode_ProtoData_WritesBase64OfMessageWithProtobufContentType()
+    public void Encode_ProtoData_WritesBase64OfMessageWithTypeInContentType()
     {
         var message = new StringValue { Value = "v" };
         CloudEvent e = TestEvents.WithData(CloudEventData.FromProto(message), null);
 
-        CloudEvent decoded = JsonEventFormat.Decode(JsonEventFormat.Encode(e));
+        byte[] json = JsonEventFormat.Encode(e);
+        CloudEvent decoded = JsonEventFormat.Decode(json);
 
+        using JsonDocument document = JsonDocument.Parse(json);
+        Assert.Equal("application/protobuf; proto=google.protobuf.StringValue", document.RootElement.GetProperty("datacontenttype").GetString());
+        Assert.Equal(message.ToByteArray(), document.RootElement.GetProperty("data_base64").GetBytesFromBase64());
         Assert.Equal(MediaTypes.Protobuf, decoded.DataContentType);
-        Assert.Equal(message.ToByteArray(), decoded.Data.Bytes.ToArray());
+        Assert.Equal(CloudEventDataKind.Proto, decoded.Data.Kind);
+        Assert.Equal(Any.Pack(message), decoded.Data.Proto);
     }
 
     [Fact]

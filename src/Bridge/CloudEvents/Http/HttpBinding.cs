@@ -420,7 +420,7 @@ public static class HttpBinding
 
         if (!body.IsEmpty)
         {
-            cloudEvent.Data = DataClassifier.FromBody(contentType, body);
+            DataClassifier.SetBody(cloudEvent, contentType, body);
         }
 
         cloudEvent.Validate();

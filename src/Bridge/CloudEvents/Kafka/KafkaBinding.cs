@@ -230,7 +230,7 @@ public static class KafkaBinding
         cloudEvent.DataContentType = contentType;
         if (record.Value != null)
         {
-            cloudEvent.Data = DataClassifier.FromBody(contentType, record.Value);
+            DataClassifier.SetBody(cloudEvent, contentType, record.Value);
         }
 
         return cloudEvent;
@@ -350,7 +350,7 @@ public static class KafkaBinding
 
         if (record.Value != null)
         {
-            cloudEvent.Data = DataClassifier.FromBody(contentType, record.Value);
+            DataClassifier.SetBody(cloudEvent, contentType, record.Value);
         }
 
         cloudEvent.Validate();
