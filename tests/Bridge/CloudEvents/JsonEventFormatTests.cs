@@ -12,7 +12,7 @@ public class JsonEventFormatTests
 
     public static TheoryData<string> AttributeCases() => new(TestEvents.Attributes().Select(c => c.Name));
 
-    public static TheoryData<string> DataCases() => new(TestEvents.DataKinds(includeProto: false, includeEmptyBinary: true).Select(c => c.Name));
+    public static TheoryData<string> DataCases() => new(TestEvents.DataKinds(includeProto: true, includeEmptyBinary: true).Select(c => c.Name));
 
     [Theory]
     [MemberData(nameof(AttributeCases))]
@@ -29,7 +29,7 @@ public class JsonEventFormatTests
     [MemberData(nameof(DataCases))]
     public void EncodeDecode_DataKinds_RoundTrip(string name)
     {
-        CloudEvent original = TestEvents.DataKinds(false, true).Single(c => c.Name == name).Event;
+        CloudEvent original = TestEvents.DataKinds(true, true).Single(c => c.Name == name).Event;
 
         CloudEvent decoded = JsonEventFormat.Decode(JsonEventFormat.Encode(original));
 
