@@ -24,7 +24,10 @@ namespace Bridge.CloudEvents;
 /// <para>Encoding: Binary and Proto data (the packed message bytes) go to <c>data_base64</c>; Json data is written as
 /// the JSON value itself when the content type declares JSON, else as a string; Text data is a JSON string. An event
 /// without <c>datacontenttype</c> gets <c>application/json</c> for Json data, <c>text/plain; charset=utf-8</c> for
-/// Text data and <c>application/protobuf</c> for Proto data; none is added for Binary data.</para>
+/// Text data and <c>application/protobuf</c> for Proto data; none is added for Binary data. The <c>datacontenttype</c>
+/// of Proto data names the message type in its <c>proto</c> parameter (<see cref="MediaTypes.WithProtobufTypeUrl"/>),
+/// and decoding turns <c>data_base64</c> under such a content type back into Proto data with that type URL, removing
+/// the parameter again. Timestamps are written in UTC with up to nine fraction digits.</para>
 /// </remarks>
 public static class JsonEventFormat
 {

@@ -27,9 +27,12 @@ namespace Bridge.CloudEvents;
 /// whose <c>datacontenttype</c> declares JSON and that holds one JSON value becomes Json data again. Text data
 /// without a content type is sent with <c>text/plain; charset=utf-8</c>.</para>
 /// <para>Data schema policy: <c>dataschema</c> is always the core attribute, an absolute URI. The type URL of
-/// <c>proto_data</c> (for example <c>type.googleapis.com/pkg.Msg</c>, which has no scheme) lives only in the
+/// <c>proto_data</c> (for example <c>type.googleapis.com/pkg.Msg</c>, which has no scheme) lives in the
 /// <see cref="Any"/>: it is never copied into <c>dataschema</c>, and a <c>dataschema</c> that is not an absolute URI is
-/// rejected even when it equals the type URL, because such an event could not be re-sent in any other format.</para>
+/// rejected even when it equals the type URL, because such an event could not be re-sent in any other format. Where
+/// only bytes travel, the type URL rides in the content type instead (see <see cref="MediaTypes.WithProtobufTypeUrl"/>).
+/// A type URL must be printable ASCII with a <c>/</c> before the message name.</para>
+/// <para>Timestamps (<c>ce_timestamp</c>) keep their nanoseconds (see <see cref="CloudEventTimestamp"/>).</para>
 /// </remarks>
 public static class ProtobufEventFormat
 {
