@@ -17,9 +17,10 @@ namespace Bridge.CloudEvents.Sdk;
 /// Timestamp values, <see cref="CloudEventTimestamp"/> here (to the nanosecond), are the
 /// <see cref="DateTimeOffset"/> the SDK stores there, offset included; a timestamp with nanoseconds below the 100 ns
 /// tick of <see cref="DateTimeOffset"/> is rejected rather than rounded. URI and URI-reference values, exact strings
-/// here, become <see cref="Uri"/> objects there, and come back as their <see cref="Uri.OriginalString"/>. Extensions keep their type in both directions. Known extensions
-/// (<see cref="CloudEventAttributes.KnownExtensions"/>) take their defined type here: an SDK String value for one is read
-/// as the canonical string of that type, as this library's HTTP and Kafka decoders read headers.</para>
+/// here, become <see cref="Uri"/> objects there, and come back as their <see cref="Uri.OriginalString"/>. Extensions
+/// keep their type in both directions. Known extensions (<see cref="CloudEventAttributes.KnownExtensions"/>) take
+/// their defined type here: an SDK String value for one is read as the canonical string of that type, as this
+/// library's HTTP and Kafka decoders read headers.</para>
 /// <para>Data, by <see cref="CloudEventDataKind"/>:</para>
 /// <list type="table">
 /// <listheader><term>here</term><description>SDK <see cref="SdkCloudEvent.Data"/></description></listheader>
