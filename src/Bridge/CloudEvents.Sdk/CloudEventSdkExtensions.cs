@@ -13,11 +13,14 @@ namespace Bridge.CloudEvents.Sdk;
 /// events of the bridge. Every attribute keeps its name, type and value; what cannot cross unchanged is rejected.
 /// </summary>
 /// <remarks>
-/// <para>Attributes: Boolean, Integer, String, Binary and Timestamp values keep their .NET type (Binary arrays are
-/// copied). URI and URI-reference values, exact strings here, become <see cref="Uri"/> objects there, and come back as
-/// their <see cref="Uri.OriginalString"/>. Extensions keep their type in both directions. Known extensions
-/// (<see cref="CloudEventAttributes.KnownExtensions"/>) take their defined type here: an SDK String value for one is read
-/// as the canonical string of that type, as this library's HTTP and Kafka decoders read headers.</para>
+/// <para>Attributes: Boolean, Integer, String and Binary values keep their .NET type (Binary arrays are copied).
+/// Timestamp values, <see cref="CloudEventTimestamp"/> here (to the nanosecond), are the
+/// <see cref="DateTimeOffset"/> the SDK stores there, offset included; a timestamp with nanoseconds below the 100 ns
+/// tick of <see cref="DateTimeOffset"/> is rejected rather than rounded. URI and URI-reference values, exact strings
+/// here, become <see cref="Uri"/> objects there, and come back as their <see cref="Uri.OriginalString"/>. Extensions
+/// keep their type in both directions. Known extensions (<see cref="CloudEventAttributes.KnownExtensions"/>) take
+/// their defined type here: an SDK String value for one is read as the canonical string of that type, as this
+/// library's HTTP and Kafka decoders read headers.</para>
 /// <para>Data, by <see cref="CloudEventDataKind"/>:</para>
 /// <list type="table">
 /// <listheader><term>here</term><description>SDK <see cref="SdkCloudEvent.Data"/></description></listheader>
@@ -44,8 +47,10 @@ public static class CloudEventSdkExtensions
     /// <param name="cloudEvent">The event. Must not be null.</param>
     /// <returns>A new SDK event (spec version 1.0) sharing nothing mutable with <paramref name="cloudEvent"/>. Never null.</returns>
     /// <exception cref="CloudEventSdkConversionException">A valid value the SDK cannot hold unchanged: a URI that
-    /// <see cref="Uri"/> cannot parse (for example a port above 65535), or a media type that
-    /// <see cref="System.Net.Mime.ContentType"/> rejects (for example a repeated parameter). The message names the attribute.</exception>
+    /// <see cref="Uri"/> cannot parse (for example a port above 65535), a media type that
+    /// <see cref="System.Net.Mime.ContentType"/> rejects (for example a repeated parameter), or a timestamp with
+    /// nanoseconds a <see cref="DateTimeOffset"/> cannot hold (for example <c>2026-12-01T12:00:00.123456789Z</c>).
+    /// The message names the attribute.</exception>
     public static SdkCloudEvent ToSdkCloudEvent(this CloudEvent cloudEvent)
     {
         ArgumentNullException.ThrowIfNull(cloudEvent);

@@ -11,7 +11,8 @@ public static class CanonicalString
 {
     /// <summary>Renders a value as the canonical string of <paramref name="type"/>.</summary>
     /// <param name="value">A .NET value of the type (<see cref="bool"/>, <see cref="int"/>, <see cref="string"/>,
-    /// <see cref="byte"/>[], <see cref="string"/> or <see cref="System.Uri"/> for URIs, <see cref="DateTimeOffset"/>). Must not be null.</param>
+    /// <see cref="byte"/>[], <see cref="string"/> or <see cref="System.Uri"/> for URIs, <see cref="CloudEventTimestamp"/>
+    /// or <see cref="DateTimeOffset"/>). Must not be null.</param>
     /// <param name="type">The attribute type.</param>
     /// <returns>The canonical string. Never null.</returns>
     /// <exception cref="ArgumentException">The value does not have the .NET type of <paramref name="type"/>.</exception>
@@ -25,7 +26,8 @@ public static class CanonicalString
             (CloudEventAttributeType.String or CloudEventAttributeType.Uri or CloudEventAttributeType.UriReference, string s) => s,
             (CloudEventAttributeType.Uri or CloudEventAttributeType.UriReference, Uri u) => u.OriginalString,
             (CloudEventAttributeType.Binary, byte[] bytes) => Convert.ToBase64String(bytes),
-            (CloudEventAttributeType.Timestamp, DateTimeOffset t) => FormatTimestamp(t),
+            (CloudEventAttributeType.Timestamp, CloudEventTimestamp t) => Rfc3339.Format(t),
+            (CloudEventAttributeType.Timestamp, DateTimeOffset t) => Rfc3339.Format(t),
             _ => throw new ArgumentException($"A .NET {value.GetType().Name} is not a value of type {type}", nameof(value)),
         };
     }
@@ -34,7 +36,7 @@ public static class CanonicalString
     /// <param name="text">The canonical string. Must not be null.</param>
     /// <param name="type">The attribute type.</param>
     /// <param name="attributeName">The attribute name for error messages. Must not be null.</param>
-    /// <returns>The .NET value (URIs stay strings). Never null.</returns>
+    /// <returns>The .NET value (URIs stay strings, timestamps are <see cref="CloudEventTimestamp"/>). Never null.</returns>
     /// <exception cref="CloudEventFormatException">The text is not a canonical string of <paramref name="type"/>.</exception>
     public static object Parse(string text, CloudEventAttributeType type, string attributeName)
     {
@@ -82,7 +84,7 @@ public static class CanonicalString
                     ? text
                     : throw new CloudEventFormatException(attributeName, $"Attribute '{attributeName}' is not a URI-reference: {TextRules.Quote(text)} ({reason})");
             case CloudEventAttributeType.Timestamp:
-                reason = Rfc3339.TryParse(text, out DateTimeOffset time);
+                reason = Rfc3339.TryParsePrecise(text, out CloudEventTimestamp time);
                 return reason == null
                     ? time
                     : throw new CloudEventFormatException(attributeName, $"Attribute '{attributeName}' is not an RFC 3339 timestamp: {TextRules.Quote(text)} ({reason})");
@@ -96,9 +98,14 @@ public static class CanonicalString
     /// <returns>For example <c>2024-05-01T10:00:00.5Z</c>. Never null.</returns>
     public static string FormatTimestamp(DateTimeOffset value) => Rfc3339.Format(value);
 
+    /// <summary>Renders a timestamp as RFC 3339 in UTC with <c>Z</c> and up to 9 fraction digits (trailing zeros dropped).</summary>
+    /// <param name="value">The timestamp.</param>
+    /// <returns>For example <c>2026-12-01T12:00:00.123456789Z</c>. Never null.</returns>
+    public static string FormatTimestamp(CloudEventTimestamp value) => Rfc3339.Format(value);
+
     /// <summary>Parses a strict RFC 3339 date-time (seconds and offset mandatory, lower-case <c>t</c>/<c>z</c> allowed).</summary>
     /// <param name="text">The text. Must not be null.</param>
-    /// <param name="value">The timestamp; fraction digits beyond 100 ns are truncated.</param>
+    /// <param name="value">The timestamp; fraction digits beyond 100 ns are truncated (<see cref="CloudEventTimestamp.TryParse"/> keeps nanoseconds).</param>
     /// <returns>True when <paramref name="text"/> is valid.</returns>
     public static bool TryParseTimestamp(string text, out DateTimeOffset value) => Rfc3339.TryParse(text, out value) == null;
 

@@ -11,9 +11,12 @@ namespace Bridge.CloudEvents;
 /// Setting null removes an attribute. Whether the required attributes are present is checked by
 /// <see cref="Validate"/>.</para>
 /// <para>.NET types: Boolean <see cref="bool"/>, Integer <see cref="int"/>, String <see cref="string"/>,
-/// Binary <see cref="byte"/>[], Timestamp <see cref="DateTimeOffset"/>. URI and URI-reference values are kept as
-/// their exact <see cref="string"/> (a <see cref="System.Uri"/> is accepted when setting, using its original
-/// string) because re-escaping would change the value.</para>
+/// Binary <see cref="byte"/>[], Timestamp <see cref="CloudEventTimestamp"/> (to the nanosecond; a
+/// <see cref="DateTimeOffset"/> is accepted when setting). URI and URI-reference values are kept as their exact
+/// <see cref="string"/> (a <see cref="System.Uri"/> is accepted when setting, using its original string) because
+/// re-escaping would change the value.</para>
+/// <para><see cref="Time"/> is the <c>time</c> attribute as a <see cref="DateTimeOffset"/>, to the 100 ns tick;
+/// <see cref="PreciseTime"/> is the same attribute to the nanosecond, which every format and binding here carries.</para>
 /// <para>Not thread-safe for concurrent modification.</para>
 /// </remarks>
 public sealed class CloudEvent
@@ -76,10 +79,23 @@ public sealed class CloudEvent
         set => SetCore(CloudEventAttributes.Subject, value);
     }
 
-    /// <summary><c>time</c>, or null when unset. Rendered in UTC with up to 7 fraction digits.</summary>
+    /// <summary>
+    /// <c>time</c> as a <see cref="DateTimeOffset"/>, or null when unset. Reading drops nanoseconds below the 100 ns
+    /// tick (see <see cref="PreciseTime"/>); setting replaces the whole value, sub-tick nanoseconds included.
+    /// </summary>
     public DateTimeOffset? Time
     {
-        get => (DateTimeOffset?)core[7];
+        get => (core[7] as CloudEventTimestamp?)?.DateTimeOffset;
+        set => core[7] = value is { } time ? new CloudEventTimestamp(time) : null;
+    }
+
+    /// <summary>
+    /// <c>time</c> to the nanosecond, or null when unset. Rendered in UTC with up to 9 fraction digits; the offset it was
+    /// given in is kept in memory only.
+    /// </summary>
+    public CloudEventTimestamp? PreciseTime
+    {
+        get => core[7] as CloudEventTimestamp?;
         set => core[7] = value;
     }
 
@@ -103,7 +119,8 @@ public sealed class CloudEvent
     /// Core attributes and known extensions (<see cref="CloudEventAttributes.KnownExtensions"/>) take their
     /// definition's type; a canonical string is accepted for non-String types. An unknown extension's type comes
     /// from the .NET value: <see cref="bool"/>, <see cref="int"/>, <see cref="string"/> (String),
-    /// <see cref="byte"/>[], <see cref="System.Uri"/> (URI when absolute, else URI-reference), <see cref="DateTimeOffset"/>.
+    /// <see cref="byte"/>[], <see cref="System.Uri"/> (URI when absolute, else URI-reference), <see cref="CloudEventTimestamp"/>
+    /// or <see cref="DateTimeOffset"/> (Timestamp). Timestamp values are read back as <see cref="CloudEventTimestamp"/>.
     /// </remarks>
     /// <param name="name">The attribute name. Must not be null.</param>
     /// <exception cref="CloudEventFormatException">On set: invalid name, <c>specversion</c> other than 1.0, or a value that breaks the attribute's rules.</exception>
@@ -308,9 +325,9 @@ public sealed class CloudEvent
         string => CloudEventAttributeType.String,
         byte[] or ReadOnlyMemory<byte> => CloudEventAttributeType.Binary,
         System.Uri u => u.IsAbsoluteUri ? CloudEventAttributeType.Uri : CloudEventAttributeType.UriReference,
-        DateTimeOffset => CloudEventAttributeType.Timestamp,
+        CloudEventTimestamp or DateTimeOffset => CloudEventAttributeType.Timestamp,
         _ => throw new CloudEventFormatException(name,
-            $"Attribute '{name}': a .NET {value.GetType().Name} is not a CloudEvents type (use bool, int, string, byte[], Uri or DateTimeOffset)"),
+            $"Attribute '{name}': a .NET {value.GetType().Name} is not a CloudEvents type (use bool, int, string, byte[], Uri, CloudEventTimestamp or DateTimeOffset)"),
     };
 
     private void SetCore(CloudEventAttribute attribute, object? value)

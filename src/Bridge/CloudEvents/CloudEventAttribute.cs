@@ -93,7 +93,7 @@ public sealed class CloudEventAttribute
 
     /// <summary>Parses a canonical string into this attribute's .NET type, applying every rule of the attribute.</summary>
     /// <param name="text">The canonical string. Must not be null.</param>
-    /// <returns>The typed value (<see cref="bool"/>, <see cref="int"/>, <see cref="string"/>, <see cref="byte"/>[] or <see cref="DateTimeOffset"/>). Never null.</returns>
+    /// <returns>The typed value (<see cref="bool"/>, <see cref="int"/>, <see cref="string"/>, <see cref="byte"/>[] or <see cref="CloudEventTimestamp"/>). Never null.</returns>
     /// <exception cref="CloudEventFormatException">The text is not a valid value of this attribute.</exception>
     public object Parse(string text)
     {
@@ -110,7 +110,7 @@ public sealed class CloudEventAttribute
 
     /// <summary>
     /// Checks a .NET value against the attribute and returns the form the event stores: URIs as their exact string,
-    /// byte arrays copied, canonical strings of non-String types parsed.
+    /// byte arrays copied, timestamps as <see cref="CloudEventTimestamp"/>, canonical strings of non-String types parsed.
     /// </summary>
     internal object Validate(object value)
     {
@@ -152,8 +152,9 @@ public sealed class CloudEventAttribute
             case CloudEventAttributeType.Timestamp:
                 return value switch
                 {
-                    DateTimeOffset t => t,
-                    DateTime d when d.Kind != DateTimeKind.Unspecified => new DateTimeOffset(d),
+                    CloudEventTimestamp t => t,
+                    DateTimeOffset t => new CloudEventTimestamp(t),
+                    DateTime d when d.Kind != DateTimeKind.Unspecified => new CloudEventTimestamp(new DateTimeOffset(d)),
                     DateTime => throw new CloudEventFormatException(Name, $"Attribute '{Name}' needs a DateTime with a known Kind (UTC or local), or a DateTimeOffset"),
                     string s => CanonicalString.Parse(s, Type, Name),
                     _ => throw WrongType(value),

@@ -24,6 +24,6 @@ public enum CloudEventAttributeType
     /// <summary>An RFC 3986 URI-reference, possibly relative; kept as its exact .NET <see cref="string"/>.</summary>
     UriReference,
 
-    /// <summary>An RFC 3339 date-time; .NET <see cref="DateTimeOffset"/>.</summary>
+    /// <summary>An RFC 3339 date-time; .NET <see cref="CloudEventTimestamp"/> (nanoseconds; a <see cref="DateTimeOffset"/> is accepted when setting).</summary>
     Timestamp,
 }

@@ -100,14 +100,21 @@ public sealed class CloudEventData : IEquatable<CloudEventData>
     }
 
     /// <summary>Wraps a packed protobuf message.</summary>
-    /// <param name="message">The packed message. Must not be null; its type URL must not be empty. Not copied.</param>
+    /// <param name="message">The packed message. Must not be null. Not copied.</param>
     /// <returns>A <see cref="CloudEventDataKind.Proto"/> payload. Never null.</returns>
+    /// <exception cref="ArgumentException">The type URL is empty, has no <c>/</c> before the message name, or has
+    /// characters other than printable ASCII (a URL escapes them), so no binding could carry it.</exception>
     public static CloudEventData FromProto(Any message)
     {
         ArgumentNullException.ThrowIfNull(message);
         if (string.IsNullOrEmpty(message.TypeUrl))
         {
             throw new ArgumentException("The Any has no type URL", nameof(message));
+        }
+
+        if (MediaTypes.CheckTypeUrl(message.TypeUrl) is { } reason)
+        {
+            throw new ArgumentException($"The Any's type URL {Internal.TextRules.Quote(message.TypeUrl)} is not valid: {reason}", nameof(message));
         }
 
         return new CloudEventData(CloudEventDataKind.Proto, default, null, message);

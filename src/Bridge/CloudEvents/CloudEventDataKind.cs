@@ -15,6 +15,9 @@ public enum CloudEventDataKind
     /// <summary>A JSON value, kept as its exact UTF-8 text. The JSON <c>null</c> value is data, unlike <see cref="None"/>.</summary>
     Json,
 
-    /// <summary>A protobuf message packed in a <see cref="Google.Protobuf.WellKnownTypes.Any"/> (<c>proto_data</c>).</summary>
+    /// <summary>
+    /// A protobuf message packed in a <see cref="Google.Protobuf.WellKnownTypes.Any"/> (<c>proto_data</c>, or message
+    /// bytes under a content type that names the type, see <see cref="MediaTypes.WithProtobufTypeUrl"/>).
+    /// </summary>
     Proto,
 }

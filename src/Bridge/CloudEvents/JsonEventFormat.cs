@@ -24,7 +24,10 @@ namespace Bridge.CloudEvents;
 /// <para>Encoding: Binary and Proto data (the packed message bytes) go to <c>data_base64</c>; Json data is written as
 /// the JSON value itself when the content type declares JSON, else as a string; Text data is a JSON string. An event
 /// without <c>datacontenttype</c> gets <c>application/json</c> for Json data, <c>text/plain; charset=utf-8</c> for
-/// Text data and <c>application/protobuf</c> for Proto data; none is added for Binary data.</para>
+/// Text data and <c>application/protobuf</c> for Proto data; none is added for Binary data. The <c>datacontenttype</c>
+/// of Proto data names the message type in its <c>proto</c> parameter (<see cref="MediaTypes.WithProtobufTypeUrl"/>),
+/// and decoding turns <c>data_base64</c> under such a content type back into Proto data with that type URL, removing
+/// the parameter again. Timestamps are written in UTC with up to nine fraction digits.</para>
 /// </remarks>
 public static class JsonEventFormat
 {
@@ -245,12 +248,16 @@ public static class JsonEventFormat
         writer.WriteEndArray();
     }
 
-    /// <summary>The content type encoders write: the event's own, else a default that matches the data kind.</summary>
-    internal static string? EffectiveContentType(CloudEvent cloudEvent) => cloudEvent.DataContentType ?? cloudEvent.Data.Kind switch
+    /// <summary>
+    /// The content type encoders write where data travels as bytes: the event's own, else a default that matches the
+    /// data kind; for Proto data with the type URL in its <c>proto</c> parameter.
+    /// </summary>
+    internal static string? EffectiveContentType(CloudEvent cloudEvent) => cloudEvent.Data.Kind switch
     {
+        CloudEventDataKind.Proto => MediaTypes.WithProtobufTypeUrl(cloudEvent.DataContentType, cloudEvent.Data.Proto!.TypeUrl),
+        _ when cloudEvent.DataContentType != null => cloudEvent.DataContentType,
         CloudEventDataKind.Json => MediaTypes.Json,
         CloudEventDataKind.Text => MediaTypes.TextPlainUtf8,
-        CloudEventDataKind.Proto => MediaTypes.Protobuf,
         _ => null,
     };
 
@@ -270,7 +277,7 @@ public static class JsonEventFormat
             {
                 writer.WriteString(CoreNames[i], s);
             }
-            else if (value is DateTimeOffset time)
+            else if (value is CloudEventTimestamp time)
             {
                 WriteTimestamp(writer, CoreNames[i], time);
             }
@@ -296,7 +303,7 @@ public static class JsonEventFormat
                     case byte[] bytes:
                         writer.WriteBase64String(name, bytes);
                         break;
-                    case DateTimeOffset t:
+                    case CloudEventTimestamp t:
                         WriteTimestamp(writer, JsonEncodedText.Encode(name), t);
                         break;
                 }
@@ -335,7 +342,7 @@ public static class JsonEventFormat
         writer.WriteEndObject();
     }
 
-    private static void WriteTimestamp(Utf8JsonWriter writer, JsonEncodedText name, DateTimeOffset time)
+    private static void WriteTimestamp(Utf8JsonWriter writer, JsonEncodedText name, CloudEventTimestamp time)
     {
         Span<char> buffer = stackalloc char[Rfc3339.MaxLength];
         int length = Rfc3339.Format(time, buffer);
@@ -485,7 +492,10 @@ public static class JsonEventFormat
 
         if (dataBase64 != null)
         {
-            cloudEvent.Data = CloudEventData.FromBytes(dataBase64);
+            if (!DataClassifier.TrySetProto(cloudEvent, cloudEvent.DataContentType, dataBase64))
+            {
+                cloudEvent.Data = CloudEventData.FromBytes(dataBase64);
+            }
         }
         else if (dataToken != JsonTokenType.None)
         {

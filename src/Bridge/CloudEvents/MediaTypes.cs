@@ -9,6 +9,18 @@ public static class MediaTypes
     /// <summary><c>application/protobuf</c>, the content type of protobuf message data.</summary>
     public const string Protobuf = "application/protobuf";
 
+    /// <summary><c>application/x-protobuf</c>, the deprecated alias of <see cref="Protobuf"/>, still accepted when reading.</summary>
+    public const string ProtobufAlias = "application/x-protobuf";
+
+    /// <summary>
+    /// <c>proto</c>: the parameter of <see cref="Protobuf"/> that names the message type of the bytes, as in
+    /// <c>application/protobuf; proto=pkg.Msg</c> (see <see cref="WithProtobufTypeUrl"/>).
+    /// </summary>
+    public const string ProtobufMessageTypeParameter = "proto";
+
+    /// <summary><c>type.googleapis.com/</c>: the type URL prefix protobuf runtimes use when packing an <c>Any</c>.</summary>
+    public const string DefaultTypeUrlPrefix = "type.googleapis.com/";
+
     /// <summary><c>text/plain; charset=utf-8</c>, used for text data that has no content type.</summary>
     public const string TextPlainUtf8 = "text/plain; charset=utf-8";
 
@@ -78,6 +90,116 @@ public static class MediaTypes
     /// <param name="mediaType">The media type. May be null (not valid).</param>
     /// <returns>True when valid.</returns>
     public static bool IsValid(string? mediaType) => mediaType != null && Check(mediaType) == null;
+
+    /// <summary>Whether a media type is protobuf data: <c>application/protobuf</c> or <c>application/x-protobuf</c>, any parameters, case-insensitive.</summary>
+    /// <param name="mediaType">The media type. May be null (not protobuf).</param>
+    /// <returns>True for protobuf data.</returns>
+    public static bool IsProtobuf(string? mediaType)
+    {
+        if (string.IsNullOrEmpty(mediaType))
+        {
+            return false;
+        }
+
+        ReadOnlySpan<char> essence = Essence(mediaType);
+        return essence.Equals(Protobuf, StringComparison.OrdinalIgnoreCase) || essence.Equals(ProtobufAlias, StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>
+    /// The media type binary-mode messages (HTTP and Kafka) and the JSON format give protobuf message data, so the type
+    /// URL of the <c>Any</c> survives where only bytes travel: <paramref name="mediaType"/> (or <c>application/protobuf</c>
+    /// when null) with a <c>proto</c> parameter naming the message.
+    /// </summary>
+    /// <remarks>
+    /// <para>The parameter holds the message's full name when the type URL is <c>type.googleapis.com/</c> + name (for
+    /// example <c>application/protobuf; proto=flagger.v1.Canary</c>, the common convention for protobuf bodies), and the
+    /// whole type URL, quoted, for any other prefix (<c>proto="example.com/types/flagger.v1.Canary"</c>). Either way the
+    /// message name is the text after the last <c>/</c>, as in every <c>Any</c> type URL, and
+    /// <see cref="TryGetProtobufTypeUrl"/> gives back the exact type URL.</para>
+    /// <para>A <c>proto</c> parameter already present is replaced. A media type that is not protobuf (see
+    /// <see cref="IsProtobuf"/>) is returned unchanged: it declares the bytes to be something else.</para>
+    /// </remarks>
+    /// <param name="mediaType">The data content type, or null for <c>application/protobuf</c>. Must be a valid media type when not null.</param>
+    /// <param name="typeUrl">The <c>Any</c> type URL. Must not be null; must be a valid type URL (see <see cref="CloudEventData.FromProto(Google.Protobuf.WellKnownTypes.Any)"/>).</param>
+    /// <returns>The media type to send. Never null.</returns>
+    public static string WithProtobufTypeUrl(string? mediaType, string typeUrl)
+    {
+        ArgumentNullException.ThrowIfNull(typeUrl);
+        if (mediaType != null && !IsProtobuf(mediaType))
+        {
+            return mediaType;
+        }
+
+        string value = typeUrl.StartsWith(DefaultTypeUrlPrefix, StringComparison.Ordinal)
+            && typeUrl.Length > DefaultTypeUrlPrefix.Length && IsToken(typeUrl.AsSpan(DefaultTypeUrlPrefix.Length))
+            ? typeUrl[DefaultTypeUrlPrefix.Length..]
+            : Quote(typeUrl);
+        string baseType = mediaType == null ? Protobuf : WithoutParameter(mediaType, ProtobufMessageTypeParameter);
+        return $"{baseType}; {ProtobufMessageTypeParameter}={value}";
+    }
+
+    /// <summary>
+    /// The type URL a protobuf media type names in its <c>proto</c> parameter (see <see cref="WithProtobufTypeUrl"/>):
+    /// the value itself when it contains a <c>/</c>, else <c>type.googleapis.com/</c> + the value.
+    /// </summary>
+    /// <param name="mediaType">The media type. May be null (no type URL).</param>
+    /// <param name="typeUrl">The type URL, or null.</param>
+    /// <returns>True when <paramref name="mediaType"/> is protobuf (see <see cref="IsProtobuf"/>) with a usable
+    /// <c>proto</c> parameter: printable ASCII, a message name after the last <c>/</c>.</returns>
+    public static bool TryGetProtobufTypeUrl(string? mediaType, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? typeUrl)
+    {
+        typeUrl = null;
+        if (!IsProtobuf(mediaType) || !TryFindParameter(mediaType!, ProtobufMessageTypeParameter, out _, out _, out string? value))
+        {
+            return false;
+        }
+
+        string candidate = value.Contains('/', StringComparison.Ordinal) ? value : DefaultTypeUrlPrefix + value;
+        if (CheckTypeUrl(candidate) != null)
+        {
+            return false;
+        }
+
+        typeUrl = candidate;
+        return true;
+    }
+
+    /// <summary>
+    /// A media type without its <c>proto</c> parameter(s): what a decoder keeps as <c>datacontenttype</c> once the
+    /// type URL has moved into the data. Everything else keeps its exact text.
+    /// </summary>
+    /// <param name="mediaType">The media type. Must not be null.</param>
+    /// <returns>The media type without <c>proto</c>. Never null.</returns>
+    public static string WithoutProtobufTypeUrl(string mediaType)
+    {
+        ArgumentNullException.ThrowIfNull(mediaType);
+        return WithoutParameter(mediaType, ProtobufMessageTypeParameter);
+    }
+
+    /// <summary>
+    /// Why a type URL is not usable (null when it is): it is printable ASCII without spaces and, as the <c>Any</c>
+    /// documentation requires, has a <c>/</c> followed by the message name.
+    /// </summary>
+    internal static string? CheckTypeUrl(string typeUrl)
+    {
+        if (typeUrl.Length == 0)
+        {
+            return "the type URL is empty";
+        }
+
+        foreach (char c in typeUrl)
+        {
+            if (c <= ' ' || c >= 0x7F)
+            {
+                return $"the type URL has character U+{(int)c:X4}; only printable ASCII without spaces is allowed";
+            }
+        }
+
+        int slash = typeUrl.LastIndexOf('/');
+        return slash < 0 ? "a type URL has a '/' before the message name (type.googleapis.com/pkg.Msg)"
+            : slash == typeUrl.Length - 1 ? "the type URL has no message name after its last '/'"
+            : null;
+    }
 
     /// <summary>The media type without parameters and surrounding whitespace (case unchanged).</summary>
     internal static ReadOnlySpan<char> Essence(string mediaType)
@@ -225,6 +347,113 @@ public static class MediaTypes
 
         return null;
     }
+
+    /// <summary>
+    /// Finds a parameter by name (case-insensitive) in a valid media type, quoted values included. The segment runs from
+    /// the end of what precedes it (whitespace and <c>;</c> included) to the end of its value, so removing it leaves
+    /// the rest exactly as it was.
+    /// </summary>
+    private static bool TryFindParameter(string mediaType, string name, out int segmentStart, out int segmentEnd,
+        [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? value)
+    {
+        segmentStart = segmentEnd = 0;
+        value = null;
+        ReadOnlySpan<char> s = mediaType;
+        int slash = s.IndexOf('/');
+        if (slash < 0)
+        {
+            return false;
+        }
+
+        int i = Token(s, slash + 1);
+        while (i < s.Length)
+        {
+            int start = i;
+            i = SkipWhitespace(s, i);
+            if (i == s.Length || s[i] != ';')
+            {
+                return false;
+            }
+
+            i = SkipWhitespace(s, i + 1);
+            if (i == s.Length || s[i] == ';')
+            {
+                continue;
+            }
+
+            int nameStart = i;
+            int nameEnd = Token(s, i);
+            if (nameEnd == nameStart || nameEnd >= s.Length || s[nameEnd] != '=')
+            {
+                return false;
+            }
+
+            i = nameEnd + 1;
+            string? parameterValue;
+            if (i < s.Length && s[i] == '"')
+            {
+                var unquoted = new System.Text.StringBuilder();
+                i++;
+                bool closed = false;
+                while (i < s.Length)
+                {
+                    char c = s[i++];
+                    if (c == '\\' && i < s.Length)
+                    {
+                        unquoted.Append(s[i++]);
+                    }
+                    else if (c == '"')
+                    {
+                        closed = true;
+                        break;
+                    }
+                    else
+                    {
+                        unquoted.Append(c);
+                    }
+                }
+
+                if (!closed)
+                {
+                    return false;
+                }
+
+                parameterValue = unquoted.ToString();
+            }
+            else
+            {
+                int valueEnd = Token(s, i);
+                parameterValue = s[i..valueEnd].ToString();
+                i = valueEnd;
+            }
+
+            if (s[nameStart..nameEnd].Equals(name, StringComparison.OrdinalIgnoreCase))
+            {
+                segmentStart = start;
+                segmentEnd = i;
+                value = parameterValue;
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static string WithoutParameter(string mediaType, string name)
+    {
+        string result = mediaType;
+        while (TryFindParameter(result, name, out int start, out int end, out _))
+        {
+            result = string.Concat(result.AsSpan(0, start), result.AsSpan(end));
+        }
+
+        return result;
+    }
+
+    private static bool IsToken(ReadOnlySpan<char> s) => s.Length > 0 && Token(s, 0) == s.Length;
+
+    private static string Quote(string value) =>
+        "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
 
     private static int SkipWhitespace(ReadOnlySpan<char> s, int i)
     {

@@ -27,15 +27,15 @@ namespace Bridge.CloudEvents;
 /// whose <c>datacontenttype</c> declares JSON and that holds one JSON value becomes Json data again. Text data
 /// without a content type is sent with <c>text/plain; charset=utf-8</c>.</para>
 /// <para>Data schema policy: <c>dataschema</c> is always the core attribute, an absolute URI. The type URL of
-/// <c>proto_data</c> (for example <c>type.googleapis.com/pkg.Msg</c>, which has no scheme) lives only in the
+/// <c>proto_data</c> (for example <c>type.googleapis.com/pkg.Msg</c>, which has no scheme) lives in the
 /// <see cref="Any"/>: it is never copied into <c>dataschema</c>, and a <c>dataschema</c> that is not an absolute URI is
-/// rejected even when it equals the type URL, because such an event could not be re-sent in any other format.</para>
+/// rejected even when it equals the type URL, because such an event could not be re-sent in any other format. Where
+/// only bytes travel, the type URL rides in the content type instead (see <see cref="MediaTypes.WithProtobufTypeUrl"/>).
+/// A type URL must be printable ASCII with a <c>/</c> before the message name.</para>
+/// <para>Timestamps (<c>ce_timestamp</c>) keep their nanoseconds (see <see cref="CloudEventTimestamp"/>).</para>
 /// </remarks>
 public static class ProtobufEventFormat
 {
-    private const long MinTimestampSeconds = -62135596800L; // 0001-01-01T00:00:00Z
-    private const long MaxTimestampSeconds = 253402300799L; // 9999-12-31T23:59:59Z
-
     /// <summary>Converts an event to the protobuf message.</summary>
     /// <param name="cloudEvent">The event. Must not be null; must be valid.</param>
     /// <returns>A new message. Never null.</returns>
@@ -74,9 +74,9 @@ public static class ProtobufEventFormat
             message.Attributes.Add("subject", new PbValue { CeString = subject });
         }
 
-        if (cloudEvent.Time is { } time)
+        if (cloudEvent.PreciseTime is { } time)
         {
-            message.Attributes.Add("time", new PbValue { CeTimestamp = Timestamp.FromDateTimeOffset(time) });
+            message.Attributes.Add("time", new PbValue { CeTimestamp = time.ToProtobufTimestamp() });
         }
 
         if (cloudEvent.ExtensionList is { } extensions)
@@ -161,6 +161,11 @@ public static class ProtobufEventFormat
                     throw new CloudEventFormatException("data", "Member 'proto_data' has an empty type URL");
                 }
 
+                if (MediaTypes.CheckTypeUrl(any.TypeUrl) is { } reason)
+                {
+                    throw new CloudEventFormatException("data", $"Member 'proto_data' has an invalid type URL {TextRules.Quote(any.TypeUrl)}: {reason}");
+                }
+
                 cloudEvent.Data = CloudEventData.FromProto(any.Clone());
                 break;
         }
@@ -235,6 +240,12 @@ public static class ProtobufEventFormat
         }
         catch (InvalidProtocolBufferException e)
         {
+            // Google.Protobuf 3.36 rejects invalid UTF-8 in string fields itself; the scan names the attribute.
+            if (ProtoWireScanner.Check(data) is { } found)
+            {
+                throw new CloudEventFormatException(found.Attribute, found.Message, e);
+            }
+
             throw new CloudEventFormatException($"The protobuf CloudEvent is malformed: {e.Message}", e);
         }
 
@@ -265,6 +276,11 @@ public static class ProtobufEventFormat
         }
         catch (InvalidProtocolBufferException e)
         {
+            if (ProtoWireScanner.CheckBatch(data) is { } invalidUtf8)
+            {
+                throw new CloudEventFormatException(invalidUtf8.Problem.Attribute, $"Batch element {invalidUtf8.Index}: {invalidUtf8.Problem.Message}", e);
+            }
+
             throw new CloudEventFormatException($"The protobuf CloudEventBatch is malformed: {e.Message}", e);
         }
 
@@ -321,7 +337,7 @@ public static class ProtobufEventFormat
             PbValue.AttrOneofCase.CeBytes => value.CeBytes.ToByteArray(),
             PbValue.AttrOneofCase.CeUri => value.CeUri,
             PbValue.AttrOneofCase.CeUriRef => value.CeUriRef,
-            _ => ToDateTimeOffset(name, value.CeTimestamp),
+            _ => ToTimestamp(name, value.CeTimestamp),
         };
 
         if (core != null)
@@ -334,18 +350,13 @@ public static class ProtobufEventFormat
         cloudEvent.AddValidatedExtension(attribute, attribute.Validate(raw));
     }
 
-    private static DateTimeOffset ToDateTimeOffset(string name, Timestamp timestamp)
+    private static CloudEventTimestamp ToTimestamp(string name, Timestamp timestamp)
     {
-        if (timestamp.Seconds < MinTimestampSeconds || timestamp.Seconds > MaxTimestampSeconds
-            || timestamp.Nanos < 0 || timestamp.Nanos > 999_999_999)
-        {
-            throw new CloudEventFormatException(name,
+        string? reason = CloudEventTimestamp.TryFromUnixTime(timestamp.Seconds, timestamp.Nanos, out CloudEventTimestamp result);
+        return reason == null
+            ? result
+            : throw new CloudEventFormatException(name,
                 $"Attribute '{name}' is not a valid timestamp: seconds={timestamp.Seconds}, nanos={timestamp.Nanos} (outside 0001-01-01..9999-12-31 or nanos outside 0..999999999)");
-        }
-
-        // Nanoseconds below 100 ns are truncated to .NET ticks.
-        long ticks = DateTime.UnixEpoch.Ticks + (timestamp.Seconds * TimeSpan.TicksPerSecond) + (timestamp.Nanos / 100);
-        return new DateTimeOffset(ticks, TimeSpan.Zero);
     }
 
     private static PbValue ToValue(CloudEventAttributeType type, object value) => type switch
@@ -356,7 +367,7 @@ public static class ProtobufEventFormat
         CloudEventAttributeType.Binary => new PbValue { CeBytes = ByteString.CopyFrom((byte[])value) },
         CloudEventAttributeType.Uri => new PbValue { CeUri = (string)value },
         CloudEventAttributeType.UriReference => new PbValue { CeUriRef = (string)value },
-        _ => new PbValue { CeTimestamp = Timestamp.FromDateTimeOffset((DateTimeOffset)value) },
+        _ => new PbValue { CeTimestamp = ((CloudEventTimestamp)value).ToProtobufTimestamp() },
     };
 
     private static CloudEventAttributeType TypeOf(PbValue.AttrOneofCase member) => member switch

@@ -144,6 +144,37 @@ public class CloudEventSdkExtensionsTests
     }
 
     [Theory]
+    [InlineData("time", "2026-12-01T12:00:00.123456789Z", 89)]
+    [InlineData("time", "2026-12-01T13:00:00.000000001+01:00", 1)]
+    [InlineData("exttime", "1969-12-31T23:59:59.999999999Z", 99)]
+    public void ToSdkCloudEvent_TimestampFinerThanATick_ThrowsInsteadOfRounding(string attribute, string value, int lostNanoseconds)
+    {
+        CloudEvent e = BridgeEvents.Minimal();
+        e.SetAttribute(CloudEventAttributes.GetCore(attribute) ?? CloudEventAttribute.CreateExtension(attribute, CloudEventAttributeType.Timestamp), value);
+
+        var ex = Assert.Throws<CloudEventSdkConversionException>(() => e.ToSdkCloudEvent());
+
+        Assert.Equal(attribute, ex.AttributeName);
+        Assert.Contains($"Attribute '{attribute}'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains($"'{CloudEventTimestamp.Parse(value)}'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains($"{lostNanoseconds} ns below the 100 ns tick", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ToSdkCloudEvent_TimestampToTheTickWithOffset_SameDateTimeOffsetBothWays()
+    {
+        CloudEvent e = BridgeEvents.Minimal();
+        e.PreciseTime = CloudEventTimestamp.Parse("2026-12-01T17:45:00.1234567+05:45");
+
+        SdkCloudEvent sdk = e.ToSdkCloudEvent();
+        CloudEvent back = sdk.ToBridgeCloudEvent();
+
+        Assert.True(new DateTimeOffset(2026, 12, 1, 17, 45, 0, TimeSpan.FromMinutes(345)).AddTicks(1234567).EqualsExact(sdk.Time!.Value));
+        Assert.True(e.PreciseTime.Value.EqualsExact(back.PreciseTime!.Value));
+        Assert.Equal(0, back.PreciseTime.Value.SubTickNanoseconds);
+    }
+
+    [Theory]
     [InlineData("application/json;a=b;a=c")]
     [InlineData("text/plain; ;a=b")]
     public void ToSdkCloudEvent_MediaTypeTheSdkRejects_ThrowsNamingDataContentType(string mediaType)

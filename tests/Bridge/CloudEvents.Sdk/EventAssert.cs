@@ -8,7 +8,7 @@ namespace Bridge.CloudEvents.Sdk.Tests;
 /// <summary>Attribute-by-attribute comparisons of events of both models, with messages naming the attribute.</summary>
 internal static class EventAssert
 {
-    /// <summary>Same attributes (names, types, values; timestamps to the tick and offset) and the same data, byte for byte.</summary>
+    /// <summary>Same attributes (names, types, values; timestamps to the nanosecond and offset) and the same data, byte for byte.</summary>
     public static void Same(CloudEvent expected, CloudEvent actual)
     {
         var e = Sorted(expected.GetPopulatedAttributes());
@@ -46,6 +46,14 @@ internal static class EventAssert
                 Assert.True((string)expected == uri.OriginalString, $"value of '{name}': expected '{expected}', got '{uri.OriginalString}'");
                 Assert.True(ours[i].Attribute.Type != CloudEventAttributeType.Uri || uri.IsAbsoluteUri, $"'{name}' is a URI, so the Uri must be absolute");
                 continue;
+            }
+
+            if (ours[i].Attribute.Type == CloudEventAttributeType.Timestamp)
+            {
+                // The SDK stores timestamps as DateTimeOffset: to the tick, with the offset.
+                var time = (CloudEventTimestamp)expected;
+                Assert.True(time.TryGetDateTimeOffset(out DateTimeOffset exact), $"'{name}' has sub-tick nanoseconds");
+                expected = exact;
             }
 
             Assert.True(expected.GetType() == actual.GetType(), $".NET type of '{name}': expected {expected.GetType()}, got {actual.GetType()}");
@@ -135,6 +143,7 @@ internal static class EventAssert
     {
         (byte[] a, byte[] b) => a.AsSpan().SequenceEqual(b),
         (DateTimeOffset a, DateTimeOffset b) => a.EqualsExact(b),
+        (CloudEventTimestamp a, CloudEventTimestamp b) => a.EqualsExact(b),
         (Uri a, Uri b) => a.OriginalString == b.OriginalString && a.IsAbsoluteUri == b.IsAbsoluteUri,
         _ => x.Equals(y),
     };
@@ -143,6 +152,7 @@ internal static class EventAssert
     {
         byte[] b => $"0x{Convert.ToHexString(b)}",
         DateTimeOffset t => t.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+        CloudEventTimestamp t => $"{t.DateTimeOffset.ToString("O", System.Globalization.CultureInfo.InvariantCulture)} +{t.SubTickNanoseconds} ns",
         Uri u => $"Uri '{u.OriginalString}'",
         _ => $"{value} ({value.GetType().Name})",
     };

@@ -76,6 +76,18 @@ public class CloudEventDataTests
     public void FromProto_AnyWithoutTypeUrl_Throws() =>
         Assert.Throws<ArgumentException>(() => CloudEventData.FromProto(new Any()));
 
+    [Theory]
+    [InlineData("pkg.Msg")]
+    [InlineData("type.googleapis.com/")]
+    [InlineData("type.googleapis.com/pkg\tMsg")]
+    [InlineData("type.googleapis.com/pkg.Mé")]
+    public void FromProto_TypeUrlNoBindingCanCarry_ThrowsNamingIt(string typeUrl)
+    {
+        var e = Assert.Throws<ArgumentException>(() => CloudEventData.FromProto(new Any { TypeUrl = typeUrl }));
+
+        Assert.Contains("type URL", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void ToJsonElement_NotJson_Throws() =>
         Assert.Throws<InvalidOperationException>(() => CloudEventData.FromText("x").ToJsonElement());

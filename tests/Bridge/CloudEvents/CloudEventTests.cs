@@ -19,7 +19,7 @@ public class CloudEventTests
 
         Assert.Equal("1.0", e.SpecVersion);
         Assert.Equal("#frag", e["source"]);
-        Assert.Equal(time, e["time"]);
+        Assert.Equal(new CloudEventTimestamp(time), e["time"]);
         Assert.Equal("1.0", e["specversion"]);
         Assert.True(e.IsValid);
     }
@@ -217,6 +217,65 @@ public class CloudEventTests
         Assert.Throws<CloudEventFormatException>(() => e["time"] = new DateTime(2024, 1, 1));
         e["time"] = new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc);
         Assert.Equal(new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero), e.Time);
+    }
+
+    [Fact]
+    public void PreciseTime_Nanoseconds_TimeIsTheTickViewAndIndexerTheWholeValue()
+    {
+        var e = TestEvents.Minimal();
+        CloudEventTimestamp time = CloudEventTimestamp.Parse("2026-12-01T13:00:00.123456789+01:00");
+
+        e.PreciseTime = time;
+
+        Assert.True(time.EqualsExact(e.PreciseTime!.Value));
+        Assert.True(new DateTimeOffset(2026, 12, 1, 13, 0, 0, TimeSpan.FromHours(1)).AddTicks(1234567).EqualsExact(e.Time!.Value));
+        Assert.Equal(time, Assert.IsType<CloudEventTimestamp>(e["time"]));
+        Assert.Equal("2026-12-01T12:00:00.123456789Z", CloudEventAttributes.Time.Format(e["time"]!));
+        Assert.Equal(time, e.Clone().PreciseTime);
+    }
+
+    [Fact]
+    public void Time_Set_ReplacesSubTickNanoseconds()
+    {
+        var e = TestEvents.Minimal();
+        e.PreciseTime = CloudEventTimestamp.Parse("2026-12-01T12:00:00.123456789Z");
+
+        e.Time = e.Time;
+
+        Assert.Equal("2026-12-01T12:00:00.1234567Z", e.PreciseTime.ToString());
+        e.Time = null;
+        Assert.Null(e.PreciseTime);
+        Assert.Null(e["time"]);
+    }
+
+    [Theory]
+    [InlineData("time")]
+    [InlineData("exttime")]
+    public void Indexer_TimestampFromString_KeepsNanoseconds(string name)
+    {
+        var e = TestEvents.Minimal();
+        e.SetAttribute(CloudEventAttributes.GetCore(name) ?? CloudEventAttribute.CreateExtension(name, CloudEventAttributeType.Timestamp),
+            "2026-12-01T12:00:00.000000001Z");
+
+        var value = Assert.IsType<CloudEventTimestamp>(e[name]);
+
+        Assert.Equal(1, value.SubTickNanoseconds);
+        Assert.Equal("2026-12-01T12:00:00.000000001Z", value.ToString());
+    }
+
+    [Fact]
+    public void Indexer_DateTimeOffsetOrTimestampExtension_ReadBackAsTimestamp()
+    {
+        var e = TestEvents.Minimal();
+        var offset = new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.FromHours(-7));
+
+        e["fromdto"] = offset;
+        e["fromtimestamp"] = CloudEventTimestamp.FromUnixTime(0, 5);
+
+        Assert.Equal(CloudEventAttributeType.Timestamp, e.GetAttribute("fromdto")!.Type);
+        Assert.Equal(CloudEventAttributeType.Timestamp, e.GetAttribute("fromtimestamp")!.Type);
+        Assert.True(new CloudEventTimestamp(offset).EqualsExact(Assert.IsType<CloudEventTimestamp>(e["fromdto"])));
+        Assert.Equal(5, Assert.IsType<CloudEventTimestamp>(e["fromtimestamp"]).SubTickNanoseconds);
     }
 
     [Fact]

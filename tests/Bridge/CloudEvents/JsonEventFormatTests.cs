@@ -12,7 +12,7 @@ public class JsonEventFormatTests
 
     public static TheoryData<string> AttributeCases() => new(TestEvents.Attributes().Select(c => c.Name));
 
-    public static TheoryData<string> DataCases() => new(TestEvents.DataKinds(includeProto: false, includeEmptyBinary: true).Select(c => c.Name));
+    public static TheoryData<string> DataCases() => new(TestEvents.DataKinds(includeProto: true, includeEmptyBinary: true).Select(c => c.Name));
 
     [Theory]
     [MemberData(nameof(AttributeCases))]
@@ -29,7 +29,7 @@ public class JsonEventFormatTests
     [MemberData(nameof(DataCases))]
     public void EncodeDecode_DataKinds_RoundTrip(string name)
     {
-        CloudEvent original = TestEvents.DataKinds(false, true).Single(c => c.Name == name).Event;
+        CloudEvent original = TestEvents.DataKinds(true, true).Single(c => c.Name == name).Event;
 
         CloudEvent decoded = JsonEventFormat.Decode(JsonEventFormat.Encode(original));
 
@@ -320,15 +320,20 @@ public class JsonEventFormatTests
     }
 
     [Fact]
-    public void Encode_ProtoData_WritesBase64OfMessageWithProtobufContentType()
+    public void Encode_ProtoData_WritesBase64OfMessageWithTypeInContentType()
     {
         var message = new StringValue { Value = "v" };
         CloudEvent e = TestEvents.WithData(CloudEventData.FromProto(message), null);
 
-        CloudEvent decoded = JsonEventFormat.Decode(JsonEventFormat.Encode(e));
+        byte[] json = JsonEventFormat.Encode(e);
+        CloudEvent decoded = JsonEventFormat.Decode(json);
 
+        using JsonDocument document = JsonDocument.Parse(json);
+        Assert.Equal("application/protobuf; proto=google.protobuf.StringValue", document.RootElement.GetProperty("datacontenttype").GetString());
+        Assert.Equal(message.ToByteArray(), document.RootElement.GetProperty("data_base64").GetBytesFromBase64());
         Assert.Equal(MediaTypes.Protobuf, decoded.DataContentType);
-        Assert.Equal(message.ToByteArray(), decoded.Data.Bytes.ToArray());
+        Assert.Equal(CloudEventDataKind.Proto, decoded.Data.Kind);
+        Assert.Equal(Any.Pack(message), decoded.Data.Proto);
     }
 
     [Fact]

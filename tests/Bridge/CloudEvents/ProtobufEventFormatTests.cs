@@ -130,6 +130,10 @@ public class ProtobufEventFormatTests
         { "uriref-space", "exturiref", "URI-reference" },
         { "string-control", "ext", "U+0001" },
         { "proto-no-type-url", "data", "type URL" },
+        { "proto-type-url-without-slash", "data", "'/' before the message name" },
+        { "proto-type-url-without-name", "data", "no message name" },
+        { "proto-type-url-with-space", "data", "U+0020" },
+        { "proto-type-url-non-ascii", "data", "U+00E9" },
     };
 
     [Fact]
@@ -141,12 +145,30 @@ public class ProtobufEventFormatTests
     }
 
     [Fact]
-    public void FromProto_TimestampNanos_TruncatedToTicks()
+    public void FromProto_TimestampNanos_KeptToTheNanosecond()
     {
         CloudEvent e = ProtobufEventFormat.FromProto(With(m =>
-            m.Attributes["time"] = new PbValue { CeTimestamp = new Timestamp { Seconds = 0, Nanos = 123_456_789 } }));
+        {
+            m.Attributes["time"] = new PbValue { CeTimestamp = new Timestamp { Seconds = 0, Nanos = 123_456_789 } };
+            m.Attributes["exttime"] = new PbValue { CeTimestamp = new Timestamp { Seconds = -1, Nanos = 1 } };
+        }));
 
+        Assert.Equal("1970-01-01T00:00:00.123456789Z", e.PreciseTime.ToString());
         Assert.Equal("1970-01-01T00:00:00.1234567Z", CanonicalString.FormatTimestamp(e.Time!.Value));
+        Assert.Equal(CloudEventTimestamp.Parse("1969-12-31T23:59:59.000000001Z"), e["exttime"]);
+    }
+
+    [Fact]
+    public void ToProto_TimestampNanos_WrittenToTheNanosecond()
+    {
+        CloudEvent e = TestEvents.Minimal();
+        e.PreciseTime = CloudEventTimestamp.Parse("2026-12-01T13:00:00.123456789+01:00");
+        e["exttime"] = CloudEventTimestamp.Parse("1969-12-31T23:59:59.999999999Z");
+
+        PbEvent message = ProtobufEventFormat.ToProto(e);
+
+        Assert.Equal(new Timestamp { Seconds = 1_796_126_400L, Nanos = 123_456_789 }, message.Attributes["time"].CeTimestamp);
+        Assert.Equal(new Timestamp { Seconds = -1, Nanos = 999_999_999 }, message.Attributes["exttime"].CeTimestamp);
     }
 
     [Fact]
@@ -310,6 +332,10 @@ public class ProtobufEventFormatTests
         "uriref-space" => With(m => m.Attributes["exturiref"] = new PbValue { CeUriRef = "a b" }),
         "string-control" => With(m => m.Attributes["ext"] = new PbValue { CeString = "a\u0001" }),
         "proto-no-type-url" => With(m => m.ProtoData = new Any()),
+        "proto-type-url-without-slash" => With(m => m.ProtoData = new Any { TypeUrl = "pkg.Msg" }),
+        "proto-type-url-without-name" => With(m => m.ProtoData = new Any { TypeUrl = "type.googleapis.com/" }),
+        "proto-type-url-with-space" => With(m => m.ProtoData = new Any { TypeUrl = "type.googleapis.com/pkg Msg" }),
+        "proto-type-url-non-ascii" => With(m => m.ProtoData = new Any { TypeUrl = "type.googleapis.com/pkg.Mé" }),
         _ => throw new ArgumentOutOfRangeException(nameof(caseName)),
     };
 }

@@ -56,6 +56,15 @@ internal static class TestEvents
         return e;
     }
 
+    /// <summary>Timestamps finer than .NET's 100 ns tick: <c>time</c> with an offset, and an extension before 1970.</summary>
+    public static CloudEvent WithNanoseconds()
+    {
+        var e = Minimal();
+        e.PreciseTime = CloudEventTimestamp.Parse("2026-12-01T13:00:00.123456789+01:00");
+        e["extnanos"] = CloudEventTimestamp.Parse("1969-12-31T23:59:59.999999999Z");
+        return e;
+    }
+
     public static CloudEvent WithData(CloudEventData data, string? contentType)
     {
         var e = Minimal();
@@ -69,6 +78,7 @@ internal static class TestEvents
         ("minimal", Minimal()),
         ("all-core", AllCore()),
         ("extensions", WithExtensions()),
+        ("nanoseconds", WithNanoseconds()),
         ("datacontenttype-without-data", WithData(CloudEventData.None, "application/xml")),
     ];
 
@@ -85,7 +95,13 @@ internal static class TestEvents
             ("json-vendor", WithData(CloudEventData.FromJson("[1,2]"), "application/vnd.example+json; charset=utf-8")),
         }
         .Concat(includeEmptyBinary ? [("binary-empty", WithData(CloudEventData.FromBytes(Array.Empty<byte>()), "application/octet-stream"))] : [])
-        .Concat(includeProto ? [("proto", WithData(CloudEventData.FromProto(new StringValue { Value = "v" }), "application/protobuf"))] : []);
+        .Concat(includeProto
+            ?
+            [
+                ("proto", WithData(CloudEventData.FromProto(new StringValue { Value = "v" }), "application/protobuf")),
+                ("proto-custom-type-url", WithData(CloudEventData.FromProto(new Any { TypeUrl = "example.com/types/pkg.Msg", Value = Google.Protobuf.ByteString.CopyFrom(1, 2, 3) }), "application/protobuf")),
+            ]
+            : []);
 
     /// <summary>The event a transport should give back: extension values of types it cannot carry become their canonical string.</summary>
     public static CloudEvent ExpectedAfter(CloudEvent original, Typing typing)
@@ -139,7 +155,7 @@ internal static class TestEvents
     private static bool ValueEquals(object x, object y) => (x, y) switch
     {
         (byte[] a, byte[] b) => a.AsSpan().SequenceEqual(b),
-        (DateTimeOffset a, DateTimeOffset b) => a.UtcTicks == b.UtcTicks,
+        (CloudEventTimestamp a, CloudEventTimestamp b) => a == b,
         _ => x.Equals(y),
     };
 

@@ -60,13 +60,15 @@ internal static class AttributeConversion
 
     /// <summary>
     /// A stored value of ours as the SDK's .NET type: byte arrays copied (the two events must not share them),
-    /// URIs parsed into <see cref="System.Uri"/>, whose <see cref="System.Uri.OriginalString"/> keeps the exact text.
+    /// URIs parsed into <see cref="System.Uri"/>, whose <see cref="System.Uri.OriginalString"/> keeps the exact text,
+    /// timestamps as the <see cref="DateTimeOffset"/> the SDK stores (with their offset).
     /// </summary>
     public static object ToSdkValue(CloudEventAttribute attribute, object value) => attribute.Type switch
     {
         CloudEventAttributeType.Binary => ((byte[])value).AsSpan().ToArray(),
         CloudEventAttributeType.Uri => ToSystemUri(attribute.Name, (string)value, UriKind.Absolute),
         CloudEventAttributeType.UriReference => ToSystemUri(attribute.Name, (string)value, UriKind.RelativeOrAbsolute),
+        CloudEventAttributeType.Timestamp => ToDateTimeOffset(attribute.Name, (CloudEventTimestamp)value),
         _ => value,
     };
 
@@ -100,6 +102,19 @@ internal static class AttributeConversion
 
     public static string Quote(string value) =>
         value.Length <= MaxQuotedLength ? $"'{value}'" : $"'{value[..MaxQuotedLength]}…' ({value.Length} characters)";
+
+    // DateTimeOffset counts 100 ns ticks: rounding the nanoseconds away would hand the SDK a different instant.
+    private static DateTimeOffset ToDateTimeOffset(string name, CloudEventTimestamp timestamp)
+    {
+        if (timestamp.TryGetDateTimeOffset(out DateTimeOffset result))
+        {
+            return result;
+        }
+
+        throw new CloudEventSdkConversionException(name,
+            $"Attribute '{name}' cannot be represented in a CloudEvents SDK event: {Quote(timestamp.ToString())} has "
+            + $"{timestamp.SubTickNanoseconds} ns below the 100 ns tick of DateTimeOffset, which the SDK stores timestamps in");
+    }
 
     private static Uri ToSystemUri(string name, string text, UriKind kind)
     {

@@ -20,7 +20,10 @@ namespace Bridge.CloudEvents.Http;
 /// <c>Content-Type</c> only and a <c>ce-datacontenttype</c> header is ignored. Extensions from headers are Strings
 /// with their exact text, except the known extensions (<see cref="CloudEventAttributes.KnownExtensions"/>) which are
 /// parsed as their type. An empty body is no data. A JSON content type with a JSON body gives Json data, a UTF-8
-/// <c>text/*</c> body gives Text data, anything else Binary data; the bytes are never changed.</para>
+/// <c>text/*</c> body gives Text data, a protobuf content type naming its message (<c>application/protobuf;
+/// proto=pkg.Msg</c>, see <see cref="MediaTypes.WithProtobufTypeUrl"/>) gives Proto data with that type URL and without
+/// the parameter in <c>datacontenttype</c>, anything else Binary data; the bytes are never changed. Sending Proto data
+/// in binary mode writes the message bytes with such a Content-Type.</para>
 /// <para>Structured and batch mode build events from the body only; <c>ce-</c> headers are disregarded.</para>
 /// </remarks>
 public static class HttpBinding
@@ -420,7 +423,7 @@ public static class HttpBinding
 
         if (!body.IsEmpty)
         {
-            cloudEvent.Data = DataClassifier.FromBody(contentType, body);
+            DataClassifier.SetBody(cloudEvent, contentType, body);
         }
 
         cloudEvent.Validate();

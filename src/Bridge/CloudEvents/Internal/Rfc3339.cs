@@ -5,15 +5,24 @@ namespace Bridge.CloudEvents.Internal;
 /// </summary>
 /// <remarks>
 /// .NET's own parsers accept many ISO 8601 variants (missing seconds, <c>±HH</c> offsets, spaces), so the grammar
-/// is checked by hand. <see cref="DateTimeOffset"/> keeps 100 ns ticks: fraction digits beyond the seventh are
-/// truncated. It also limits offsets to ±14:00, so a valid larger offset (RFC 3339 allows up to 23:59) is converted to UTC.
+/// is checked by hand. Values are <see cref="CloudEventTimestamp"/>s, to the nanosecond: fraction digits beyond the
+/// ninth are dropped. <see cref="DateTimeOffset"/> limits offsets to ±14:00, so a valid larger offset (RFC 3339 allows
+/// up to 23:59) is converted to UTC.
 /// </remarks>
 internal static class Rfc3339
 {
     private static readonly TimeSpan MaxDotNetOffset = TimeSpan.FromHours(14);
 
-    /// <summary>Parses a timestamp; returns null on success, else the reason it is invalid.</summary>
+    /// <summary>Parses a timestamp to the 100 ns tick (later digits dropped); returns null on success, else the reason it is invalid.</summary>
     public static string? TryParse(ReadOnlySpan<char> s, out DateTimeOffset value)
+    {
+        string? reason = TryParsePrecise(s, out CloudEventTimestamp precise);
+        value = precise.DateTimeOffset;
+        return reason;
+    }
+
+    /// <summary>Parses a timestamp to the nanosecond; returns null on success, else the reason it is invalid.</summary>
+    public static string? TryParsePrecise(ReadOnlySpan<char> s, out CloudEventTimestamp value)
     {
         value = default;
         const string Shape = "expected YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM)";
@@ -49,15 +58,15 @@ internal static class Rfc3339
             return "the offset (Z or +HH:MM) is mandatory";
         }
 
-        long fractionTicks = 0;
+        int fractionNanoseconds = 0;
         if (s[pos] == '.')
         {
             pos++;
             int start = pos;
-            long scale = TimeSpan.TicksPerSecond / 10;
+            int scale = 100_000_000;
             while (pos < s.Length && s[pos] >= '0' && s[pos] <= '9')
             {
-                fractionTicks += (s[pos] - '0') * scale;
+                fractionNanoseconds += (s[pos] - '0') * scale;
                 scale /= 10;
                 pos++;
             }
@@ -145,24 +154,28 @@ internal static class Rfc3339
             return "second out of range";
         }
 
-        long localTicks = new DateTime(year, month, day, hour, minute, second, DateTimeKind.Unspecified).Ticks + fractionTicks;
+        long localTicks = new DateTime(year, month, day, hour, minute, second, DateTimeKind.Unspecified).Ticks + (fractionNanoseconds / 100);
         long utcTicks = localTicks - offset.Ticks;
         if (utcTicks < DateTime.MinValue.Ticks || utcTicks > DateTime.MaxValue.Ticks)
         {
             return "outside the supported range";
         }
 
-        value = offset.Duration() <= MaxDotNetOffset && localTicks <= DateTime.MaxValue.Ticks
+        DateTimeOffset ticksValue = offset.Duration() <= MaxDotNetOffset && localTicks <= DateTime.MaxValue.Ticks
             ? new DateTimeOffset(localTicks, offset)
             : new DateTimeOffset(utcTicks, TimeSpan.Zero);
+        value = new CloudEventTimestamp(ticksValue, fractionNanoseconds % 100);
         return null;
     }
 
-    /// <summary>The longest rendering: <c>yyyy-MM-ddTHH:mm:ss.fffffffZ</c>.</summary>
-    public const int MaxLength = 28;
+    /// <summary>The longest rendering: <c>yyyy-MM-ddTHH:mm:ss.fffffffffZ</c>.</summary>
+    public const int MaxLength = 30;
 
     /// <summary>Formats in UTC with 'Z' and only as many fraction digits (up to 7) as needed.</summary>
-    public static string Format(DateTimeOffset value)
+    public static string Format(DateTimeOffset value) => Format(new CloudEventTimestamp(value));
+
+    /// <summary>Formats in UTC with 'Z' and only as many fraction digits (up to 9) as needed.</summary>
+    public static string Format(CloudEventTimestamp value)
     {
         Span<char> buffer = stackalloc char[MaxLength];
         int length = Format(value, buffer);
@@ -170,14 +183,14 @@ internal static class Rfc3339
     }
 
     /// <summary>Formats into <paramref name="span"/> (at least <see cref="MaxLength"/> chars) and returns the length.</summary>
-    public static int Format(DateTimeOffset value, Span<char> span)
+    public static int Format(CloudEventTimestamp value, Span<char> span)
     {
-        DateTime d = value.UtcDateTime;
-        int fraction = (int)(d.Ticks % TimeSpan.TicksPerSecond);
+        DateTime d = value.DateTimeOffset.UtcDateTime;
+        int fraction = ((int)(d.Ticks % TimeSpan.TicksPerSecond) * 100) + value.SubTickNanoseconds;
         int digits = 0;
         if (fraction != 0)
         {
-            digits = 7;
+            digits = 9;
             while (fraction % 10 == 0)
             {
                 fraction /= 10;

@@ -13,6 +13,11 @@ namespace Bridge.CloudEvents.Kafka;
 /// plain UTF-8 (no percent-encoding); <c>datacontenttype</c> is the <c>content-type</c> header; the value is the data
 /// bytes, and an event without data has a null value (a zero-length value is empty data). Structured mode: the value is
 /// the JSON format and <c>content-type</c> is <c>application/cloudevents+json; charset=UTF-8</c>; the value is never null.</para>
+/// <para>Protobuf data: in binary mode the value is the message bytes (not the <c>Any</c>) and <c>content-type</c> names
+/// the type URL in a <c>proto</c> parameter, for example <c>application/protobuf; proto=pkg.Msg</c> (see
+/// <see cref="MediaTypes.WithProtobufTypeUrl"/>). A binary-mode record whose <c>content-type</c> is protobuf with that
+/// parameter decodes to Proto data, and the parameter leaves <c>datacontenttype</c>, so an event comes back as it was
+/// sent. Timestamps (<c>ce_time</c>) are written to the nanosecond.</para>
 /// <para>Key: an explicit key wins; otherwise the <c>partitionkey</c> attribute is copied unchanged (and still sent as
 /// an attribute); otherwise there is no key. Decoding never derives <c>partitionkey</c> from the key.</para>
 /// <para>Decoding: a <c>content-type</c> starting with <c>application/cloudevents</c> (case-insensitive) is structured
@@ -230,7 +235,7 @@ public static class KafkaBinding
         cloudEvent.DataContentType = contentType;
         if (record.Value != null)
         {
-            cloudEvent.Data = DataClassifier.FromBody(contentType, record.Value);
+            DataClassifier.SetBody(cloudEvent, contentType, record.Value);
         }
 
         return cloudEvent;
@@ -350,7 +355,7 @@ public static class KafkaBinding
 
         if (record.Value != null)
         {
-            cloudEvent.Data = DataClassifier.FromBody(contentType, record.Value);
+            DataClassifier.SetBody(cloudEvent, contentType, record.Value);
         }
 
         cloudEvent.Validate();

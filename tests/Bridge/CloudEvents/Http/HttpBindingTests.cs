@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using Bridge.CloudEvents.Http;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -32,7 +34,7 @@ public class HttpBindingTests
     public static TheoryData<string, HttpContentMode> DataCases()
     {
         var data = new TheoryData<string, HttpContentMode>();
-        foreach ((string name, _) in TestEvents.DataKinds(includeProto: false, includeEmptyBinary: false))
+        foreach ((string name, _) in TestEvents.DataKinds(includeProto: true, includeEmptyBinary: false))
         {
             data.Add(name, HttpContentMode.Binary);
             data.Add(name, HttpContentMode.Structured);
@@ -57,7 +59,7 @@ public class HttpBindingTests
     [MemberData(nameof(DataCases))]
     public async Task ToHttpRequestMessage_DataKinds_RoundTrip(string name, HttpContentMode mode)
     {
-        CloudEvent original = TestEvents.DataKinds(false, false).Single(c => c.Name == name).Event;
+        CloudEvent original = TestEvents.DataKinds(true, false).Single(c => c.Name == name).Event;
         using HttpRequestMessage request = HttpBinding.ToHttpRequestMessage(original, mode, new Uri("http://localhost/"));
 
         CloudEvent decoded = Assert.Single(await HttpBinding.ReadAsync(request, Max, CancellationToken.None));
@@ -85,6 +87,34 @@ public class HttpBindingTests
         Assert.Equal("application/json", Header(content, "Content-Type"));
         Assert.Equal("\"str\"", await content.ReadAsStringAsync());
         Assert.All(content.Headers.Where(h => h.Key.StartsWith("ce-", StringComparison.OrdinalIgnoreCase)), h => Assert.Equal(h.Key.ToLowerInvariant(), h.Key));
+    }
+
+    [Fact]
+    public async Task ToHttpContent_BinaryProtoDataAndNanosecondTime_HeadersCarryBoth()
+    {
+        CloudEvent e = TestEvents.WithData(CloudEventData.FromProto(new StringValue { Value = "v" }), null);
+        e.PreciseTime = CloudEventTimestamp.Parse("2026-12-01T12:00:00.123456789Z");
+
+        using HttpContent content = HttpBinding.ToHttpContent(e, HttpContentMode.Binary);
+
+        Assert.Equal("application/protobuf; proto=google.protobuf.StringValue", Header(content, "Content-Type"));
+        Assert.Equal("2026-12-01T12:00:00.123456789Z", Header(content, "ce-time"));
+        Assert.Equal(new StringValue { Value = "v" }.ToByteArray(), await content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public void Decode_BinaryProtobufBodyNamingItsMessage_ProtoData()
+    {
+        byte[] body = new StringValue { Value = "v" }.ToByteArray();
+
+        CloudEvent e = Assert.Single(HttpBinding.Decode(
+            "application/protobuf; proto=\"example.com/pkg.Msg\"",
+            Required(("ce-time", "2026-12-01T12:00:00.000000001Z")).Select(h => new KeyValuePair<string, StringValues>(h.Item1, h.Item2)).ToList(),
+            body));
+
+        Assert.Equal(new Any { TypeUrl = "example.com/pkg.Msg", Value = ByteString.CopyFrom(body) }, e.Data.Proto);
+        Assert.Equal("application/protobuf", e.DataContentType);
+        Assert.Equal(1, e.PreciseTime!.Value.SubTickNanoseconds);
     }
 
     [Fact]

@@ -1,5 +1,9 @@
 using System.Text;
 using Bridge.CloudEvents.Kafka;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using PbEvent = Bridge.CloudEvents.Protobuf.CloudEvent;
+using PbValue = Bridge.CloudEvents.Protobuf.CloudEvent.Types.CloudEventAttributeValue;
 
 namespace Bridge.CloudEvents.Tests.Kafka;
 
@@ -20,7 +24,7 @@ public class KafkaBindingTests
     public static TheoryData<string, KafkaContentMode> DataCases()
     {
         var data = new TheoryData<string, KafkaContentMode>();
-        foreach ((string name, _) in TestEvents.DataKinds(includeProto: false, includeEmptyBinary: true))
+        foreach ((string name, _) in TestEvents.DataKinds(includeProto: true, includeEmptyBinary: true))
         {
             data.Add(name, KafkaContentMode.Binary);
             data.Add(name, KafkaContentMode.Structured);
@@ -44,7 +48,7 @@ public class KafkaBindingTests
     [MemberData(nameof(DataCases))]
     public void ToRecordFromRecord_DataKinds_RoundTrip(string name, KafkaContentMode mode)
     {
-        CloudEvent original = TestEvents.DataKinds(false, true).Single(c => c.Name == name).Event;
+        CloudEvent original = TestEvents.DataKinds(true, true).Single(c => c.Name == name).Event;
 
         CloudEvent decoded = KafkaBinding.FromRecord(KafkaBinding.ToRecord(original, mode));
 
@@ -371,6 +375,109 @@ public class KafkaBindingTests
         Assert.Null(e["kafkaheaderbinary"]);
         Assert.Null(e["kafkaheadercontenttype"]);
         Assert.True(e.IsValid);
+    }
+
+    [Theory]
+    [InlineData("application/protobuf")]
+    [InlineData(null)]
+    public void PublishToDelivery_ProtoDataAndNanosecondTime_DeliveredAsPublished(string? contentType)
+    {
+        // What a gRPC client publishes: proto_data packed by its runtime, a time with nanoseconds.
+        var published = new PbEvent { Id = "1", Source = "/s", SpecVersion = "1.0", Type = "t", ProtoData = Any.Pack(new StringValue { Value = "v" }) };
+        published.Attributes["time"] = new PbValue { CeTimestamp = new Timestamp { Seconds = 1_796_126_400L, Nanos = 123_456_789 } };
+        if (contentType != null)
+        {
+            published.Attributes["datacontenttype"] = new PbValue { CeString = contentType };
+        }
+
+        KafkaRecord record = KafkaBinding.ToRecord(ProtobufEventFormat.FromProto(published), KafkaContentMode.Binary);
+        var consumed = new KafkaRecord(record.Key, record.Headers.Select(h => new KafkaHeader(h.Name, h.Value?.ToArray())).ToList(), record.Value?.ToArray());
+        PbEvent delivered = ProtobufEventFormat.ToProto(KafkaBinding.FromRecord(consumed));
+
+        Assert.Equal("application/protobuf; proto=google.protobuf.StringValue", Header(record, "content-type"));
+        Assert.Equal("2026-12-01T12:00:00.123456789Z", Header(record, "ce_time"));
+        Assert.Equal(new StringValue { Value = "v" }.ToByteArray(), record.Value);
+        PbEvent expected = published.Clone();
+        expected.Attributes["datacontenttype"] = new PbValue { CeString = "application/protobuf" };
+        Assert.Equal(expected, delivered);
+    }
+
+    [Theory]
+    [InlineData(KafkaContentMode.Binary)]
+    [InlineData(KafkaContentMode.Structured)]
+    public void ToRecordFromRecord_CustomTypeUrlPrefix_KeptExactly(KafkaContentMode mode)
+    {
+        var any = new Any { TypeUrl = "example.com/types/flagger.v1.Canary", Value = ByteString.CopyFrom(8, 1) };
+        CloudEvent e = TestEvents.WithData(CloudEventData.FromProto(any), "application/x-protobuf; encoding=binary");
+
+        KafkaRecord record = KafkaBinding.ToRecord(e, mode);
+        CloudEvent decoded = KafkaBinding.FromRecord(record);
+
+        Assert.Equal(any, decoded.Data.Proto);
+        Assert.Equal("application/x-protobuf; encoding=binary", decoded.DataContentType);
+        if (mode == KafkaContentMode.Binary)
+        {
+            Assert.Equal("application/x-protobuf; encoding=binary; proto=\"example.com/types/flagger.v1.Canary\"", Header(record, "content-type"));
+        }
+    }
+
+    [Fact]
+    public void FromRecord_ProtobufBodyNamingItsMessage_ProtoData()
+    {
+        byte[] body = new Int32Value { Value = 7 }.ToByteArray();
+        var record = new KafkaRecord(null, Headers(("content-type", "application/protobuf; proto=google.protobuf.Int32Value")), body);
+
+        CloudEvent e = KafkaBinding.FromRecord(record);
+
+        Assert.Equal(CloudEventDataKind.Proto, e.Data.Kind);
+        Assert.Equal("type.googleapis.com/google.protobuf.Int32Value", e.Data.Proto!.TypeUrl);
+        Assert.Equal(7, e.Data.Proto.Unpack<Int32Value>().Value);
+        Assert.Equal("application/protobuf", e.DataContentType);
+    }
+
+    [Theory]
+    [InlineData("application/protobuf")]
+    [InlineData("application/protobuf; proto=\"example.com/\"")]
+    [InlineData("application/octet-stream; proto=pkg.Msg")]
+    public void FromRecord_BytesWithoutUsableMessageType_StayBinaryWithTheirContentType(string contentType)
+    {
+        var record = new KafkaRecord(null, Headers(("content-type", contentType)), [1, 2]);
+
+        CloudEvent e = KafkaBinding.FromRecord(record);
+
+        Assert.Equal(CloudEventDataKind.Binary, e.Data.Kind);
+        Assert.Equal(contentType, e.DataContentType);
+    }
+
+    [Fact]
+    public void FromRecord_ProtobufContentTypeWithoutValue_NoDataAndContentTypeUnchanged()
+    {
+        CloudEvent e = KafkaBinding.FromRecord(new KafkaRecord(null, Headers(("content-type", "application/protobuf; proto=pkg.Msg")), null));
+
+        Assert.True(e.Data.IsNone);
+        Assert.Equal("application/protobuf; proto=pkg.Msg", e.DataContentType);
+    }
+
+    [Theory]
+    [InlineData("2026-12-01T12:00:00.123456789Z", "2026-12-01T12:00:00.123456789Z")]
+    [InlineData("2026-12-01t13:00:00.000000001+01:00", "2026-12-01T12:00:00.000000001Z")]
+    public void FromRecordToRecord_NanosecondTimeHeader_KeptToTheNanosecond(string header, string canonical)
+    {
+        CloudEvent e = KafkaBinding.FromRecord(new KafkaRecord(null, Headers(("ce_time", header)), null));
+
+        Assert.Equal(canonical, e.PreciseTime.ToString());
+        Assert.Equal(canonical, Header(KafkaBinding.ToRecord(e, KafkaContentMode.Binary), "ce_time"));
+    }
+
+    [Fact]
+    public void WrapRecord_ProtobufBodyNamingItsMessage_ProtoData()
+    {
+        var record = new KafkaRecord(null, [new KafkaHeader("content-type", "application/protobuf; proto=pkg.Msg"u8.ToArray())], [1, 2]);
+
+        CloudEvent e = KafkaBinding.WrapRecord(record, new KafkaRecordOrigin("ns", "s", "t", 0, 0, null));
+
+        Assert.Equal("type.googleapis.com/pkg.Msg", e.Data.Proto!.TypeUrl);
+        Assert.Equal("application/protobuf", e.DataContentType);
     }
 
     [Fact]
