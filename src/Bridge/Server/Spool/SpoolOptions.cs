@@ -27,7 +27,8 @@ internal sealed class SpoolOptions
 
     /// <summary>
     /// How long a request waits for Kafka's acknowledgement before its event is spooled instead. Default 2 s,
-    /// well under the 10 s Flagger waits for an answer; at most half of <c>Kafka:ProduceTimeout</c>.
+    /// well under the 10 s Flagger waits for an answer. 50 ms to 8 s; a budget above half of
+    /// <c>Kafka:ProduceTimeout</c> is shortened to that (see <see cref="EffectiveKafkaBudget"/>).
     /// </summary>
     public TimeSpan KafkaBudget { get; set; } = TimeSpan.FromSeconds(2);
 
@@ -39,4 +40,13 @@ internal sealed class SpoolOptions
 
     /// <summary>Longest wait between the forwarder's retries. Default 5 s.</summary>
     public TimeSpan MaxRetryBackoff { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The budget used: <see cref="KafkaBudget"/>, at most half of <paramref name="produceTimeout"/>. An event
+    /// spooled after the budget is still in librdkafka's queue; a later event of its canary acknowledged directly
+    /// cannot overtake it only while the first cannot time out (after the produce timeout) before the second's
+    /// budget ends.
+    /// </summary>
+    public TimeSpan EffectiveKafkaBudget(TimeSpan produceTimeout) =>
+        KafkaBudget * 2 <= produceTimeout ? KafkaBudget : produceTimeout / 2;
 }

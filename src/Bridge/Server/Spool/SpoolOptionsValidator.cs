@@ -1,10 +1,9 @@
-using Bridge.Server.Kafka;
 using Microsoft.Extensions.Options;
 
 namespace Bridge.Server.Spool;
 
 /// <summary>Checks <see cref="SpoolOptions"/> at start, with messages naming the key.</summary>
-internal sealed class SpoolOptionsValidator(IOptions<KafkaOptions> kafka) : IValidateOptions<SpoolOptions>
+internal sealed class SpoolOptionsValidator : IValidateOptions<SpoolOptions>
 {
     /// <summary>Flagger waits 10 s for an answer; the budget plus the fsync must fit well within it.</summary>
     public static readonly TimeSpan MaxKafkaBudget = TimeSpan.FromSeconds(8);
@@ -38,16 +37,9 @@ internal sealed class SpoolOptionsValidator(IOptions<KafkaOptions> kafka) : IVal
             errors.Add($"{S}:MaxBytes ({options.MaxBytes}) must be at least {S}:SegmentBytes ({options.SegmentBytes}).");
         }
 
-        var produceTimeout = kafka.Value.ProduceTimeout;
         if (options.KafkaBudget < MinKafkaBudget || options.KafkaBudget > MaxKafkaBudget)
         {
             errors.Add($"{S}:KafkaBudget must be between {MinKafkaBudget} and {MaxKafkaBudget} (Flagger waits 10 s for an answer), got {options.KafkaBudget}.");
-        }
-        else if (options.Enabled && options.KafkaBudget * 2 > produceTimeout)
-        {
-            // An event still on its way to Kafka after the budget is spooled; a later event of its canary that Kafka
-            // acknowledges directly must not overtake it, which holds while the first one cannot time out before it.
-            errors.Add($"{S}:KafkaBudget ({options.KafkaBudget}) must be at most half of Kafka:ProduceTimeout ({produceTimeout}), so an event spooled after the budget cannot be overtaken by a later event of its canary.");
         }
 
         if (options.MaxForwardsInFlight is < 1 or > 10_000)

@@ -48,7 +48,7 @@ internal static class SpoolServiceCollectionExtensions
                 sp.GetRequiredService<KafkaEventPublisher>(),
                 options.Enabled ? sp.GetRequiredService<SpoolStore>() : null,
                 sp.GetRequiredService<SpoolMetrics>(),
-                options.KafkaBudget,
+                options.EffectiveKafkaBudget(sp.GetRequiredService<IOptions<KafkaOptions>>().Value.ProduceTimeout),
                 sp.GetRequiredService<IOptions<KafkaOptions>>().Value.Topic,
                 sp.GetRequiredService<ILogger<SpoolingEventPublisher>>(),
                 sp.GetService<TimeProvider>());

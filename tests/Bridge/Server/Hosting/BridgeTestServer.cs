@@ -61,6 +61,9 @@ internal sealed class BridgeTestServer : IAsyncDisposable
 
             // Tests that share one external librdkafka cluster get the embedded cluster's prompt fetches.
             ["Kafka:Consumer:fetch.wait.max.ms"] = "10",
+
+            // Each host its own spool: one directory serves one bridge at a time.
+            ["Spool:Directory"] = Directory.CreateTempSubdirectory("bridge-spool-").FullName,
         };
         foreach (var (key, value) in settings)
         {
@@ -108,7 +111,12 @@ internal sealed class BridgeTestServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
+        var spool = App.Services.GetRequiredService<Bridge.Server.Spool.SpoolStore>().Directory;
         await App.StopAsync();
         await App.DisposeAsync();
+        if (spool.StartsWith(Path.GetTempPath(), StringComparison.Ordinal))
+        {
+            Directory.Delete(spool, recursive: true);
+        }
     }
 }
