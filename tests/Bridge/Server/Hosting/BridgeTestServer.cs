@@ -24,6 +24,8 @@ internal sealed class BridgeTestServer : IAsyncDisposable
         Client = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(30) };
     }
 
+    private bool _ownsSpool;
+
     public WebApplication App { get; }
 
     public Uri Address { get; }
@@ -39,7 +41,7 @@ internal sealed class BridgeTestServer : IAsyncDisposable
     {
         var app = Build(settings, configure, out var logs);
         await app.StartAsync();
-        return new BridgeTestServer(app, logs);
+        return new BridgeTestServer(app, logs) { _ownsSpool = !settings.ContainsKey("Spool:Directory") };
     }
 
     /// <summary>Builds the host without starting it.</summary>
@@ -114,7 +116,7 @@ internal sealed class BridgeTestServer : IAsyncDisposable
         var spool = App.Services.GetRequiredService<Bridge.Server.Spool.SpoolStore>().Directory;
         await App.StopAsync();
         await App.DisposeAsync();
-        if (spool.StartsWith(Path.GetTempPath(), StringComparison.Ordinal))
+        if (_ownsSpool)
         {
             Directory.Delete(spool, recursive: true);
         }
