@@ -85,6 +85,8 @@ public sealed class SpoolIngressTests
         }
 
         Assert.Contains(gateBody.GetProperty("ids")[0].GetString(), onKafka["test/delta"]);
+        var drained = await PostEventAsync(server, "alpha", 6);
+        Assert.False(drained.Spooled, "Once its spooled events are on Kafka, a canary's events go straight to Kafka again.");
         var after = await server.Client.GetStringAsync("/metrics");
         Assert.Contains("bridge_spool_events 0\n", after, StringComparison.Ordinal);
         Assert.True(Counter(after, "bridge_spool_events_forwarded_total") >= 16);
