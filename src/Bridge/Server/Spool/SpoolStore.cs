@@ -138,7 +138,7 @@ internal sealed class SpoolStore : IDisposable
     /// <summary>
     /// Takes the directory (creating it and its lock file) and reads back every record not yet forwarded.
     /// </summary>
-    /// <exception cref="InvalidOperationException">The directory cannot be used; the message names it and why.</exception>
+    /// <exception cref="SpoolUnavailableException">The directory cannot be used; the message names it and why.</exception>
     public void Open()
     {
         lock (_gate)
@@ -155,7 +155,7 @@ internal sealed class SpoolStore : IDisposable
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                throw new InvalidOperationException($"Spool:Directory '{Directory}' cannot be created: {e.Message}", e);
+                throw new SpoolUnavailableException($"Spool:Directory '{Directory}' cannot be created: {e.Message}", e);
             }
 
             try
@@ -165,11 +165,11 @@ internal sealed class SpoolStore : IDisposable
             }
             catch (UnauthorizedAccessException e)
             {
-                throw new InvalidOperationException($"Spool:Directory '{Directory}' is not writable: {e.Message}", e);
+                throw new SpoolUnavailableException($"Spool:Directory '{Directory}' is not writable: {e.Message}", e);
             }
             catch (IOException e)
             {
-                throw new InvalidOperationException(
+                throw new SpoolUnavailableException(
                     $"Spool:Directory '{Directory}' is in use by another bridge process (it holds {LockFileName}); give each bridge its own directory.", e);
             }
 
@@ -180,7 +180,7 @@ internal sealed class SpoolStore : IDisposable
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 CloseFiles();
-                throw new InvalidOperationException($"Spool:Directory '{Directory}' could not be read back: {e.Message}", e);
+                throw new SpoolUnavailableException($"Spool:Directory '{Directory}' could not be read back: {e.Message}", e);
             }
 
             var bytes = Interlocked.Read(ref _bytes);

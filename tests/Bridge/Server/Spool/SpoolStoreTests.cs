@@ -276,7 +276,7 @@ public sealed class SpoolStoreTests : IDisposable
         var second = new SpoolStore(_directory, Max, Segment, null, _logs.CreateLogger<SpoolStore>());
         _stores.Add(second);
 
-        var error = Assert.Throws<InvalidOperationException>(second.Open);
+        var error = Assert.Throws<SpoolUnavailableException>(second.Open);
 
         Assert.Contains("Spool:Directory", error.Message, StringComparison.Ordinal);
         Assert.Contains(_directory, error.Message, StringComparison.Ordinal);
