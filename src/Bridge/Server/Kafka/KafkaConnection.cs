@@ -21,6 +21,9 @@ internal sealed class KafkaConnection(IOptions<KafkaOptions> options, ILogger<Ka
     private readonly KafkaOptions _options = options.Value;
     private string? _bootstrapServers;
 
+    // No broker answered the metadata request at start (as opposed to Kafka refusing to create the topic).
+    private bool _unreachable;
+
     private static readonly TimeSpan UnreachableStartTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>How long topic creation on a real cluster may take before start fails. Default 30 s.</summary>
@@ -62,7 +65,7 @@ internal sealed class KafkaConnection(IOptions<KafkaOptions> options, ILogger<Ka
         {
             await EnsureTopicAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (KafkaUnreachableException e) when (_options.StartsWhenUnreachable)
+        catch (InvalidOperationException e) when (_options.StartsWhenUnreachable && _unreachable)
         {
             // The spool keeps events until Kafka answers; a bridge restarted during an outage must take them.
             Spool.SpoolLog.KafkaUnreachableAtStart(logger, e.Message);
@@ -203,14 +206,12 @@ internal sealed class KafkaConnection(IOptions<KafkaOptions> options, ILogger<Ka
         }
         catch (KafkaException e)
         {
-            throw new KafkaUnreachableException(
+            _unreachable = true;
+            throw new InvalidOperationException(
                 $"Could not reach Kafka at {_bootstrapServers} within {timeout.TotalSeconds:0.###} s: {e.Error.Reason} ({e.Error.Code}). "
                 + "Check Kafka:BootstrapServers and the security settings in Kafka:Common.", e);
         }
     }
-
-    /// <summary>No broker answered the metadata request at start.</summary>
-    private sealed class KafkaUnreachableException(string message, Exception inner) : InvalidOperationException(message, inner);
 
     private static void Apply(ClientConfig config, Dictionary<string, string> properties)
     {

@@ -32,7 +32,7 @@ internal sealed class SpoolMetrics
         var meter = meterFactory.Create(MeterName);
         _spooled = meter.CreateCounter<long>("bridge.spool.events.spooled", "{event}", "Events written to the spool instead of waiting for Kafka, by reason.");
         _forwarded = meter.CreateCounter<long>("bridge.spool.events.forwarded", "{event}", "Spooled events removed from the spool because Kafka acknowledged them.");
-        _refused = meter.CreateCounter<long>("bridge.spool.events.refused", "{event}", "Events the spool could not take (full, or its disk failed); answered 503.");
+        _refused = meter.CreateCounter<long>("bridge.spool.events.refused", "{event}", "Events the spool could not take (full, or not writable); answered 503 unless Kafka acknowledged them in time.");
         _dropped = meter.CreateCounter<long>("bridge.spool.events.dropped", "{event}", "Spooled records found unreadable (damaged on disk) and dropped.");
         meter.CreateObservableGauge("bridge.spool.size", () => Status().Bytes, "By", "Bytes of the spool's segment files on disk.");
         meter.CreateObservableGauge("bridge.spool.events", () => Status().Count, "{event}", "Events in the spool waiting for Kafka.");

@@ -54,6 +54,7 @@ internal sealed class SpoolStore : IDisposable
     private long _durable;
     private long _bytes;
     private long _savedCheckpoint;
+    private string? _fault;
     private bool _disposed;
 
     /// <param name="directory">The spool's directory (absolute). Must not be null.</param>
@@ -115,6 +116,11 @@ internal sealed class SpoolStore : IDisposable
             if (_lock is null || _disposed)
             {
                 return $"the spool at {Directory} is not open.";
+            }
+
+            if (_fault is not null)
+            {
+                return _fault;
             }
 
             var bytes = Interlocked.Read(ref _bytes);
@@ -216,6 +222,11 @@ internal sealed class SpoolStore : IDisposable
             if (_lock is null || _disposed)
             {
                 throw new SpoolUnavailableException($"the spool at {Directory} is not open.");
+            }
+
+            if (_fault is not null)
+            {
+                throw new SpoolUnavailableException(_fault);
             }
 
             var sequence = _nextSequence;
@@ -465,6 +476,17 @@ internal sealed class SpoolStore : IDisposable
                 }
 
                 long target;
+                string? fault;
+                lock (_gate)
+                {
+                    fault = _fault;
+                }
+
+                if (fault is not null)
+                {
+                    throw new SpoolUnavailableException(fault);
+                }
+
                 Segment[] segments;
                 lock (_gate)
                 {
@@ -486,11 +508,13 @@ internal sealed class SpoolStore : IDisposable
                     SpoolLog.SyncFailed(_logger, e.Message);
                     lock (_gate)
                     {
-                        // Retry these files with the next sync; the records stay and may still be forwarded.
-                        _unsynced.UnionWith(segments.Where(s => !s.Handle.IsClosed));
+                        // After a failed fsync the kernel may have dropped the dirty pages, and a later fsync can
+                        // succeed without them: no append is trusted until a restart reads the files back. The
+                        // records indexed so far stay and are still forwarded.
+                        _fault = $"the spool at {Directory} could not be synced to disk ({e.Message}); it takes no events until the bridge restarts.";
                     }
 
-                    throw new SpoolUnavailableException($"the spool at {Directory} could not be synced to disk: {e.Message}", e);
+                    throw new SpoolUnavailableException(_fault, e);
                 }
 
                 Interlocked.Exchange(ref _durable, Math.Max(target, Interlocked.Read(ref _durable)));
@@ -561,7 +585,7 @@ internal sealed class SpoolStore : IDisposable
         var bytes = Interlocked.Read(ref _bytes);
         if (bytes + moreBytes > _maxBytes)
         {
-            throw new SpoolUnavailableException($"the spool at {Directory} is full ({bytes} of {_maxBytes} bytes, Spool:MaxBytes) until Kafka takes its events.");
+            throw new SpoolUnavailableException($"the spool at {Directory} is full ({bytes} of {_maxBytes} bytes, Spool:MaxBytes) until Kafka takes its events.", full: true);
         }
     }
 
@@ -746,6 +770,7 @@ internal sealed class SpoolStore : IDisposable
         _segments.Clear();
         _unsynced.Clear();
         _lock?.Dispose();
+        _lock = null;
     }
 
     private void TryTruncate(Segment segment, long length)

@@ -101,7 +101,7 @@ internal sealed class SpoolingEventPublisher : IEventPublisher
         }
         catch (SpoolUnavailableException e)
         {
-            _metrics?.Refused(e.InnerException is null ? "full" : "io_error");
+            _metrics?.Refused(e.IsFull ? "full" : "unavailable");
             SpoolLog.SpoolRefused(_logger, cloudEvent.Id, e.Message);
             if (attempt is not null)
             {
