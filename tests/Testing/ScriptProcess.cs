@@ -6,7 +6,7 @@ using Xunit;
 
 namespace Bridge.Testing;
 
-/// <summary>A running script (a Python or Node peer, an example client) whose stdout lines can be awaited; killed when disposed.</summary>
+/// <summary>A running script or program (a Python or Node peer, an example client, a bridge) whose stdout lines can be awaited; killed when disposed.</summary>
 public sealed class ScriptProcess : IDisposable
 {
     private readonly Process _process;
@@ -138,6 +138,23 @@ public sealed class ScriptProcess : IDisposable
 
         return _process.ExitCode;
     }
+
+    /// <summary>Writes one line to the process' standard input (a command for a driven process).</summary>
+    public void WriteLine(string line)
+    {
+        _process.StandardInput.WriteLine(line);
+        _process.StandardInput.Flush();
+    }
+
+    /// <summary>Kills the process at once, as <c>kill -9</c> does (SIGKILL: no shutdown code runs), and waits for it to end.</summary>
+    public void Kill()
+    {
+        _process.Kill();
+        _process.WaitForExit(5000);
+    }
+
+    /// <summary>Whether the process has ended.</summary>
+    public bool HasExited => _process.HasExited;
 
     /// <summary>Closes the script's standard input (server scripts stop on it).</summary>
     public void CloseInput() => _process.StandardInput.Close();

@@ -84,6 +84,7 @@ internal static class BridgeHost
     {
         OptionsValidationException invalid =>
             "invalid configuration: " + string.Join(" ", invalid.Failures),
+        Bridge.Server.Spool.SpoolUnavailableException spool => spool.Message,
         IOException { InnerException: Microsoft.AspNetCore.Connections.AddressInUseException } inUse =>
             inUse.Message + " Stop what uses the port, or choose another with Ingress:Port / Grpc:Port (environment Ingress__Port / Grpc__Port).",
         AggregateException aggregate when aggregate.InnerExceptions.Select(DescribeStartFailure).ToList() is var reasons && reasons.All(r => r is not null) =>

@@ -7,6 +7,9 @@ namespace Bridge.Server.Ingress;
 /// <summary>
 /// The success body: <c>{"ids":[...],"events":[{"id","topic","partition","offset"}]}</c>, plus
 /// <c>"gate":"open"</c> for gating hooks. A repeated gate poll that published nothing has no <c>events</c>.
+/// An event Kafka had not acknowledged in time but that is durably in the local spool is
+/// <c>{"id","spooled":true}</c> in <c>events</c>, and the body then has <c>"spooled":true</c>. A gate answered
+/// while its event could be stored nowhere has <c>"published":false</c>.
 /// </summary>
 internal static class AcceptedResponse
 {
@@ -15,7 +18,7 @@ internal static class AcceptedResponse
     private static readonly JsonWriterOptions WriterOptions = new() { SkipValidation = true };
 
     /// <summary>Writes the body for one event.</summary>
-    public static Task WriteAsync(HttpContext context, int status, string id, PublishReceipt? receipt, string? gate = null)
+    public static Task WriteAsync(HttpContext context, int status, string id, PublishReceipt? receipt, string? gate = null, bool published = true)
     {
         var response = Start(context, status);
         using (var writer = new Utf8JsonWriter(response.BodyWriter, WriterOptions))
@@ -27,6 +30,16 @@ internal static class AcceptedResponse
             if (gate is not null)
             {
                 writer.WriteString("gate"u8, gate);
+            }
+
+            if (!published)
+            {
+                writer.WriteBoolean("published"u8, false);
+            }
+
+            if (receipt is { Spooled: true })
+            {
+                writer.WriteBoolean("spooled"u8, true);
             }
 
             if (receipt is { } stored)
@@ -56,6 +69,11 @@ internal static class AcceptedResponse
             }
 
             writer.WriteEndArray();
+            if (receipts.Any(r => r.Spooled))
+            {
+                writer.WriteBoolean("spooled"u8, true);
+            }
+
             writer.WriteStartArray("events"u8);
             for (var i = 0; i < ids.Count; i++)
             {
@@ -82,6 +100,13 @@ internal static class AcceptedResponse
     {
         writer.WriteStartObject();
         writer.WriteString("id"u8, id);
+        if (receipt.Spooled)
+        {
+            writer.WriteBoolean("spooled"u8, true);
+            writer.WriteEndObject();
+            return;
+        }
+
         writer.WriteString("topic"u8, receipt.Topic);
         writer.WriteNumber("partition"u8, receipt.Partition);
         writer.WriteNumber("offset"u8, receipt.Offset);

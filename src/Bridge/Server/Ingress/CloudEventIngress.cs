@@ -3,6 +3,7 @@ using Bridge.CloudEvents.Http;
 using Bridge.Server.Auth;
 using Bridge.Server.Kafka;
 using Bridge.Server.Observability;
+using Bridge.Server.Spool;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -21,7 +22,7 @@ namespace Bridge.Server.Ingress;
 /// </remarks>
 internal sealed class CloudEventIngress(
     IngressGuard guard,
-    IEventPublisher publisher,
+    SpoolingEventPublisher publisher,
     IngressMetrics metrics,
     IOptions<IngressOptions> options,
     ILogger<CloudEventIngress> logger)
@@ -129,7 +130,16 @@ internal sealed class CloudEventIngress(
 
         if (ids.Length > 0)
         {
-            IngressLog.EventsPublished(logger, request.Path.Value ?? string.Empty, ids.Length, ids[0]);
+            var spooled = receipts.Count(r => r.Spooled);
+            if (spooled > 0)
+            {
+                IngressLog.EventsSpooled(logger, request.Path.Value ?? string.Empty, spooled, ids[0]);
+            }
+
+            if (spooled < ids.Length)
+            {
+                IngressLog.EventsPublished(logger, request.Path.Value ?? string.Empty, ids.Length - spooled, ids[0]);
+            }
         }
 
         await AcceptedResponse.WriteAsync(context, StatusCodes.Status202Accepted, ids, receipts);

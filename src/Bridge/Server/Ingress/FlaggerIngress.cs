@@ -2,6 +2,7 @@ using Bridge.CloudEvents;
 using Bridge.Server.Flagger;
 using Bridge.Server.Kafka;
 using Bridge.Server.Observability;
+using Bridge.Server.Spool;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -10,12 +11,14 @@ namespace Bridge.Server.Ingress;
 
 /// <summary>
 /// <c>POST /v1/flagger/events</c> and <c>POST /v1/flagger/hooks/{hookType}</c>: a Flagger payload
-/// becomes one CloudEvent, published before the answer.
+/// becomes one CloudEvent, acknowledged by Kafka or durably spooled before the answer.
 /// </summary>
 /// <remarks>
 /// <para>Answers: 202 for event webhooks and non-gating hooks; 200 with <c>"gate":"open"</c> for
 /// <c>confirm-rollout</c>, <c>confirm-traffic-increase</c> and <c>confirm-promotion</c> (gates are always
-/// open); 403 "no rollback requested" for <c>rollback</c>, because Flagger rolls back on any 2xx.</para>
+/// open); 403 "no rollback requested" for <c>rollback</c>, because Flagger rolls back on any 2xx. The gates
+/// and <c>rollback</c> answer from the gate state even when neither Kafka nor the spool could take their event,
+/// so a Kafka outage never halts or rolls back a rollout; the event is stored at a later poll.</para>
 /// <para>Hooks Flagger polls every interval with an unchanged payload (the gates, <c>rollback</c> and
 /// <c>rollout</c>) carry the same event id on every poll: an id already published is answered the same
 /// way without publishing again. Event webhooks carry Flagger's timestamp, so every event has its own id;
@@ -25,7 +28,7 @@ internal sealed class FlaggerIngress(
     IngressGuard guard,
     FlaggerEventMapper mapper,
     GatePollDeduplicator deduplicator,
-    IEventPublisher publisher,
+    SpoolingEventPublisher publisher,
     IngressMetrics metrics,
     IOptions<IngressOptions> options,
     TimeProvider timeProvider,
@@ -148,6 +151,14 @@ internal sealed class FlaggerIngress(
         {
             receipt = await publisher.PublishAsync(cloudEvent, context.RequestAborted);
         }
+        catch (PublishFailedException e) when (IsGate(hookType))
+        {
+            // Flagger would take a failure as "gate closed" (or, for rollback, as no rollback): answer from the gate
+            // state. The id is not marked published, so the next poll stores the event.
+            IngressLog.GateAnsweredUnstored(logger, hookType, cloudEvent.Subject, id, e.Message);
+            await AnswerAsync(context, hookType, payload, id, receipt: null, published: false);
+            return;
+        }
         catch (PublishFailedException e)
         {
             IngressLog.PublishFailed(logger, request.Path.Value ?? string.Empty, e.Message);
@@ -163,16 +174,27 @@ internal sealed class FlaggerIngress(
         }
 
         metrics.EventAccepted(cloudEvent.Type!);
-        IngressLog.EventsPublished(logger, request.Path.Value ?? string.Empty, 1, id);
+        if (receipt.Spooled)
+        {
+            IngressLog.EventsSpooled(logger, request.Path.Value ?? string.Empty, 1, id);
+        }
+        else
+        {
+            IngressLog.EventsPublished(logger, request.Path.Value ?? string.Empty, 1, id);
+        }
+
         await AnswerAsync(context, hookType, payload, id, receipt);
     }
 
-    private static Task AnswerAsync(HttpContext context, FlaggerHookType hookType, FlaggerPayload payload, string id, PublishReceipt? receipt)
+    private static bool IsGate(FlaggerHookType hookType) =>
+        hookType is FlaggerHookType.ConfirmRollout or FlaggerHookType.ConfirmTrafficIncrease or FlaggerHookType.ConfirmPromotion or FlaggerHookType.Rollback;
+
+    private static Task AnswerAsync(HttpContext context, FlaggerHookType hookType, FlaggerPayload payload, string id, PublishReceipt? receipt, bool published = true)
     {
         switch (hookType)
         {
             case FlaggerHookType.ConfirmRollout or FlaggerHookType.ConfirmTrafficIncrease or FlaggerHookType.ConfirmPromotion:
-                return AcceptedResponse.WriteAsync(context, StatusCodes.Status200OK, id, receipt, GateOpen);
+                return AcceptedResponse.WriteAsync(context, StatusCodes.Status200OK, id, receipt, GateOpen, published);
             case FlaggerHookType.Rollback:
                 // Flagger rolls back on any status up to 202; 403 is the loadtester's "no".
                 return ProblemResponse.WriteAsync(context, StatusCodes.Status403Forbidden,

@@ -29,6 +29,14 @@ internal static partial class IngressLog
         Message = "Readiness check failed: {Reason}")]
     public static partial void NotReady(ILogger logger, string reason);
 
+    [LoggerMessage(EventId = 1107, EventName = "EventsSpooled", Level = LogLevel.Debug,
+        Message = "{Path}: {Count} event(s) accepted into the spool (Kafka did not acknowledge in time), first id {Id}")]
+    public static partial void EventsSpooled(ILogger logger, string path, int count, string id);
+
+    [LoggerMessage(EventId = 1108, EventName = "GateAnsweredUnstored", Level = LogLevel.Warning,
+        Message = "{HookType} for {Canary} answered from the gate state although event {Id} could not be stored (it is stored at a later poll): {Reason}")]
+    public static partial void GateAnsweredUnstored(ILogger logger, Bridge.Server.Flagger.FlaggerHookType hookType, string? canary, string id, string reason);
+
     [LoggerMessage(EventId = 1106, EventName = "RateLimitEnabled", Level = LogLevel.Information,
         Message = "Ingress rate limit: {PermitsPerSecond} requests/s, bursts of {Burst}")]
     public static partial void RateLimitEnabled(ILogger logger, int permitsPerSecond, int burst);

@@ -12,7 +12,8 @@ internal static class IngressServiceCollectionExtensions
 {
     /// <summary>
     /// The ingress: its Kestrel endpoint (<c>Ingress:Port</c>), options, authentication, rate limit,
-    /// metrics, the Flagger mapping and the route handlers. Map the routes with <c>app.MapBridgeIngress()</c>.
+    /// metrics, the Flagger mapping, the route handlers and what they publish through (Kafka and the spool,
+    /// <see cref="SpoolServiceCollectionExtensions.AddBridgeSpool"/>). Map the routes with <c>app.MapBridgeIngress()</c>.
     /// </summary>
     public static WebApplicationBuilder AddBridgeIngress(this WebApplicationBuilder builder)
     {
@@ -25,6 +26,7 @@ internal static class IngressServiceCollectionExtensions
         services.AddBridgeAuth();
         builder.AddBridgeTelemetry();
         services.AddFlaggerMapping();
+        services.AddBridgeSpool(builder.Configuration);
 
         services.TryAddSingleton<IngressRateLimiter>();
         services.TryAddSingleton<IngressGuard>();

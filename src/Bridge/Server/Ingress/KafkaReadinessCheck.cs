@@ -1,12 +1,29 @@
 using Bridge.Server.Kafka;
+using Bridge.Server.Spool;
 
 namespace Bridge.Server.Ingress;
 
-/// <summary>Ready when a Kafka broker answers a metadata request for the events topic in time.</summary>
-internal sealed class KafkaReadinessCheck(KafkaEventPublisher publisher) : IReadinessCheck
+/// <summary>
+/// Ready while the spool has room (events Kafka does not take in time are spooled, so Flagger can keep
+/// posting during a Kafka outage) or, when it has none or is disabled, while a Kafka broker answers a
+/// metadata request for the events topic in time. Not ready names both reasons.
+/// </summary>
+internal sealed class KafkaReadinessCheck(KafkaEventPublisher publisher, SpoolingEventPublisher spooling, SpoolStore spool) : IReadinessCheck
 {
     public string Name => "kafka";
 
-    public async ValueTask<string?> CheckAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
-        await publisher.CheckBrokerAsync(timeout).WaitAsync(cancellationToken);
+    public async ValueTask<string?> CheckAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        // The spool answers without a network round trip, so a probe stays quick while Kafka is down.
+        var spoolProblem = spooling.SpoolEnabled ? spool.RoomProblem() : null;
+        if (spooling.SpoolEnabled && spoolProblem is null)
+        {
+            return null;
+        }
+
+        var kafkaProblem = await publisher.CheckBrokerAsync(timeout).WaitAsync(cancellationToken);
+        return kafkaProblem is null || spoolProblem is null
+            ? kafkaProblem
+            : $"{kafkaProblem} Events cannot be spooled either: {spoolProblem}";
+    }
 }

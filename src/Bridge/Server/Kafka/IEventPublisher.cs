@@ -12,8 +12,15 @@ internal interface IEventPublisher
     ValueTask<PublishReceipt> PublishAsync(CloudEvent cloudEvent, CancellationToken cancellationToken);
 }
 
-/// <summary>Where an acknowledged event was stored.</summary>
-internal readonly record struct PublishReceipt(string Topic, int Partition, long Offset);
+/// <summary>
+/// Where an acknowledged event was stored; or, when <see cref="Spooled"/>, that it is durably in the local spool
+/// on its way to <see cref="Topic"/> (partition and offset are then -1).
+/// </summary>
+internal readonly record struct PublishReceipt(string Topic, int Partition, long Offset, bool Spooled = false)
+{
+    /// <summary>The receipt of an event written to the spool instead of Kafka.</summary>
+    public static PublishReceipt ForSpooled(string topic) => new(topic, -1, -1, Spooled: true);
+}
 
 /// <summary>Kafka did not acknowledge an event (broker unavailable, timeout, fatal producer error).</summary>
 internal sealed class PublishFailedException(string message, Exception? inner = null) : Exception(message, inner);

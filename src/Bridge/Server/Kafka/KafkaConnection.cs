@@ -21,6 +21,11 @@ internal sealed class KafkaConnection(IOptions<KafkaOptions> options, ILogger<Ka
     private readonly KafkaOptions _options = options.Value;
     private string? _bootstrapServers;
 
+    // No broker answered the metadata request at start (as opposed to Kafka refusing to create the topic).
+    private bool _unreachable;
+
+    private static readonly TimeSpan UnreachableStartTimeout = TimeSpan.FromSeconds(5);
+
     /// <summary>How long topic creation on a real cluster may take before start fails. Default 30 s.</summary>
     internal TimeSpan AdminTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
@@ -59,7 +64,15 @@ internal sealed class KafkaConnection(IOptions<KafkaOptions> options, ILogger<Ka
 
         _bootstrapServers = _options.BootstrapServers.Trim();
         KafkaLog.UsingKafka(logger, _bootstrapServers);
-        await EnsureTopicAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await EnsureTopicAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException e) when (_options.StartsWhenUnreachable && _unreachable)
+        {
+            // The spool keeps events until Kafka answers; a bridge restarted during an outage must take them.
+            Spool.SpoolLog.KafkaUnreachableAtStart(logger, e.Message);
+        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -186,16 +199,19 @@ internal sealed class KafkaConnection(IOptions<KafkaOptions> options, ILogger<Ka
 
     private bool TopicExists(IAdminClient admin)
     {
+        // With the spool on, the bridge starts without Kafka; a short probe keeps the ingress' start quick.
+        var timeout = _options.StartsWhenUnreachable && AdminTimeout > UnreachableStartTimeout ? UnreachableStartTimeout : AdminTimeout;
         try
         {
             // Metadata of all topics: asking for one topic by name may auto-create it with the broker's defaults.
-            var topic = admin.GetMetadata(AdminTimeout).Topics.Find(t => t.Topic == _options.Topic);
+            var topic = admin.GetMetadata(timeout).Topics.Find(t => t.Topic == _options.Topic);
             return topic is { Error.IsError: false, Partitions.Count: > 0 };
         }
         catch (KafkaException e)
         {
+            _unreachable = true;
             throw new InvalidOperationException(
-                $"Could not reach Kafka at {_bootstrapServers} within {AdminTimeout.TotalSeconds:0.###} s: {e.Error.Reason} ({e.Error.Code}). "
+                $"Could not reach Kafka at {_bootstrapServers} within {timeout.TotalSeconds:0.###} s: {e.Error.Reason} ({e.Error.Code}). "
                 + "Check Kafka:BootstrapServers and the security settings in Kafka:Common.", e);
         }
     }

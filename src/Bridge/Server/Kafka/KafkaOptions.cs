@@ -70,6 +70,12 @@ internal sealed class KafkaOptions
     /// <summary>File holding <c>ssl.key.password</c> (a mounted secret; surrounding whitespace is ignored). Default none.</summary>
     public string? SslKeyPasswordFile { get; set; }
 
+    /// <summary>
+    /// Whether the bridge starts when Kafka does not answer at start (set, not bound: true while the spool is on,
+    /// which keeps events until Kafka answers).
+    /// </summary>
+    internal bool StartsWhenUnreachable { get; set; }
+
     /// <summary>True when no bootstrap servers are configured and the bridge runs its own cluster.</summary>
     public bool UsesEmbeddedCluster => string.IsNullOrWhiteSpace(BootstrapServers);
 }

@@ -24,6 +24,8 @@ internal sealed class BridgeTestServer : IAsyncDisposable
         Client = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(30) };
     }
 
+    private bool _ownsSpool;
+
     public WebApplication App { get; }
 
     public Uri Address { get; }
@@ -39,7 +41,7 @@ internal sealed class BridgeTestServer : IAsyncDisposable
     {
         var app = Build(settings, configure, out var logs);
         await app.StartAsync();
-        return new BridgeTestServer(app, logs);
+        return new BridgeTestServer(app, logs) { _ownsSpool = !settings.ContainsKey("Spool:Directory") };
     }
 
     /// <summary>Builds the host without starting it.</summary>
@@ -61,6 +63,9 @@ internal sealed class BridgeTestServer : IAsyncDisposable
 
             // Tests that share one external librdkafka cluster get the embedded cluster's prompt fetches.
             ["Kafka:Consumer:fetch.wait.max.ms"] = "10",
+
+            // Each host its own spool: one directory serves one bridge at a time.
+            ["Spool:Directory"] = Directory.CreateTempSubdirectory("bridge-spool-").FullName,
         };
         foreach (var (key, value) in settings)
         {
@@ -108,7 +113,12 @@ internal sealed class BridgeTestServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
+        var spool = App.Services.GetRequiredService<Bridge.Server.Spool.SpoolStore>().Directory;
         await App.StopAsync();
         await App.DisposeAsync();
+        if (_ownsSpool)
+        {
+            Directory.Delete(spool, recursive: true);
+        }
     }
 }

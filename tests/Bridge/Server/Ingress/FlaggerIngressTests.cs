@@ -255,12 +255,13 @@ public sealed class FlaggerIngressTests(IngressHostFixture fixture) : IClassFixt
         Assert.Equal(expected, FlaggerIngress.IsJsonContentType(contentType));
 
     [Fact]
-    public async Task HandleEventAsync_AllBrokersDown_503WithinProduceTimeoutThen202WhenBack()
+    public async Task HandleEventAsync_SpoolDisabledAllBrokersDown_503WithinProduceTimeoutThen202WhenBack()
     {
         await using var server = await BridgeTestServer.StartAsync(new Dictionary<string, string?>
         {
             ["Kafka:EmbeddedBrokers"] = "2",
             ["Kafka:ProduceTimeout"] = "00:00:01",
+            ["Spool:Enabled"] = "false",
         });
         var cluster = server.Services.GetRequiredService<KafkaConnection>().EmbeddedCluster!;
         Assert.Equal(HttpStatusCode.Accepted, (await server.PostJsonAsync("/v1/flagger/events", FlaggerPayloads.Event(timestamp: 1736500003000))).StatusCode);

@@ -31,12 +31,13 @@ public sealed partial class HealthEndpointsTests(IngressHostFixture fixture) : I
     }
 
     [Fact]
-    public async Task ReadinessAsync_AllBrokersDown_503ThenReadyAgain()
+    public async Task ReadinessAsync_SpoolDisabledAllBrokersDown_503ThenReadyAgain()
     {
         await using var server = await BridgeTestServer.StartAsync(new Dictionary<string, string?>
         {
             ["Kafka:EmbeddedBrokers"] = "2",
             ["Ingress:ReadinessTimeout"] = "00:00:01",
+            ["Spool:Enabled"] = "false",
         });
         var cluster = server.Services.GetRequiredService<KafkaConnection>().EmbeddedCluster!;
         Assert.Equal(HttpStatusCode.OK, (await server.Client.GetAsync("/readyz")).StatusCode);
