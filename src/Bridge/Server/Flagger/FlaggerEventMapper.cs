@@ -1,7 +1,8 @@
-using System.Buffers;
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using Bridge.CloudEvents;
 using Microsoft.Extensions.Options;
 
@@ -13,11 +14,11 @@ namespace Bridge.Server.Flagger;
 /// </summary>
 /// <remarks>
 /// <list type="bullet">
-/// <item><c>id</c>: the first 16 bytes of SHA-256, as 32 lower-case hex digits, over the length-prefixed
-/// tuple (namespace, name, phase, checksum, hook type, <c>metadata.timestamp</c>,
-/// <c>metadata.eventMessage</c>). A repeated POST gets the same id; so do the calls of a polled hook
-/// (gates, <c>rollout</c>, <c>rollback</c>), which carry no timestamp, while the canary stays in one
-/// revision and phase, which lets the ingress publish one event per poll series.</item>
+/// <item><c>id</c>: the first 16 bytes of SHA-256, as 32 lower-case hex digits, over the hook type and the
+/// whole payload in a canonical form (<see cref="ComputeId"/>). A repeated POST gets the same id; so do the
+/// calls of a polled hook (gates, <c>rollout</c>, <c>rollback</c>), which carry no timestamp, while the
+/// canary stays in one revision and phase and the hook's metadata stays the same, which lets the ingress
+/// publish one event per poll series. Two hooks differing only in <c>metadata</c> get two ids.</item>
 /// <item><c>source</c>: <see cref="FlaggerOptions.EffectiveSource"/>; <c>subject</c> and the
 /// <c>partitionkey</c> extension: <c>&lt;namespace&gt;/&lt;name&gt;</c>.</item>
 /// <item><c>time</c>: <c>metadata.timestamp</c> when present, else the receipt time.</item>
@@ -37,7 +38,10 @@ internal sealed class FlaggerEventMapper
     public const string DataContentType = "application/json";
 
     // Domain separation: a future change of the id inputs gets a new tag, never a silent collision.
-    private static readonly byte[] IdTag = "flagger-event-id/1"u8.ToArray();
+    private static readonly byte[] IdTag = "flagger-event-id/2"u8.ToArray();
+
+    // The parser's limits, so every payload it accepted is read here the same way.
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64, CommentHandling = JsonCommentHandling.Disallow };
 
     private readonly string _source;
     private readonly string? _clusterName;
@@ -107,48 +111,92 @@ internal sealed class FlaggerEventMapper
     }
 
     /// <summary>
-    /// The deterministic event id: 32 lower-case hex digits of SHA-256 over the length-prefixed
-    /// (namespace, name, phase, checksum, hook type, <c>metadata.timestamp</c>, <c>metadata.eventMessage</c>).
+    /// The deterministic event id: 32 lower-case hex digits of SHA-256 over the hook type and the whole
+    /// payload in a canonical form, so that any change of the payload, <c>metadata</c> included, gives
+    /// another id while member order, whitespace and escapes do not (docs/events.md).
     /// </summary>
     /// <param name="payload">The payload. Must not be null.</param>
     /// <param name="hookType">The hook type.</param>
     public static string ComputeId(FlaggerPayload payload, FlaggerHookType hookType)
     {
         ArgumentNullException.ThrowIfNull(payload);
-        var timestamp = payload.Metadata.GetValueOrDefault(FlaggerPayload.TimestampKey);
-        var message = payload.EventMessage;
-        ReadOnlySpan<string?> fields =
-        [
-            payload.Namespace, payload.Name, payload.Phase, payload.Checksum, hookType.ToSegment(), timestamp, message,
-        ];
-
-        var length = IdTag.Length;
-        foreach (var field in fields)
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(IdTag);
+        AppendString(hash, hookType.ToSegment());
+        using (var document = JsonDocument.Parse(payload.Utf8Json, DocumentOptions))
         {
-            length += sizeof(int) + (field is null ? 0 : Encoding.UTF8.GetByteCount(field));
+            AppendValue(hash, document.RootElement);
         }
 
-        var buffer = ArrayPool<byte>.Shared.Rent(length);
-        try
-        {
-            IdTag.CopyTo(buffer, 0);
-            var offset = IdTag.Length;
-            foreach (var field in fields)
-            {
-                // -1 marks an absent field, so an absent timestamp never equals an empty one.
-                var written = field is null ? 0 : Encoding.UTF8.GetBytes(field, buffer.AsSpan(offset + sizeof(int)));
-                BinaryPrimitives.WriteInt32BigEndian(buffer.AsSpan(offset), field is null ? -1 : written);
-                offset += sizeof(int) + written;
-            }
+        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+        hash.GetHashAndReset(digest);
+        return Convert.ToHexStringLower(digest[..16]);
+    }
 
-            Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-            SHA256.HashData(buffer.AsSpan(0, offset), hash);
-            return Convert.ToHexStringLower(hash[..16]);
-        }
-        finally
+    // The canonical form: every value is a one-byte kind, then for strings and numbers a 4-byte big-endian
+    // length and the bytes, for arrays and objects a 4-byte big-endian count and the items; object members
+    // are sorted by the UTF-8 bytes of their names and written as name (a string) then value.
+    private static void AppendValue(IncrementalHash hash, JsonElement value)
+    {
+        switch (value.ValueKind)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            case JsonValueKind.Object:
+                var members = new List<(byte[] Name, JsonElement Value)>();
+                foreach (var member in value.EnumerateObject())
+                {
+                    members.Add((Encoding.UTF8.GetBytes(member.Name), member.Value));
+                }
+
+                members.Sort(static (a, b) => a.Name.AsSpan().SequenceCompareTo(b.Name));
+                AppendHeader(hash, (byte)'o', members.Count);
+                foreach (var (name, member) in members)
+                {
+                    AppendBytes(hash, (byte)'s', name);
+                    AppendValue(hash, member);
+                }
+
+                break;
+            case JsonValueKind.Array:
+                AppendHeader(hash, (byte)'a', value.GetArrayLength());
+                foreach (var item in value.EnumerateArray())
+                {
+                    AppendValue(hash, item);
+                }
+
+                break;
+            case JsonValueKind.String:
+                AppendString(hash, value.GetString()!);
+                break;
+            case JsonValueKind.Number:
+                // As sent: 1.0 and 1 differ, which keeps the form exact without interpreting numbers.
+                AppendBytes(hash, (byte)'n', JsonMarshal.GetRawUtf8Value(value));
+                break;
+            case JsonValueKind.True:
+                hash.AppendData("t"u8);
+                break;
+            case JsonValueKind.False:
+                hash.AppendData("f"u8);
+                break;
+            default:
+                hash.AppendData("z"u8);
+                break;
         }
+    }
+
+    private static void AppendString(IncrementalHash hash, string value) => AppendBytes(hash, (byte)'s', Encoding.UTF8.GetBytes(value));
+
+    private static void AppendBytes(IncrementalHash hash, byte kind, ReadOnlySpan<byte> bytes)
+    {
+        AppendHeader(hash, kind, bytes.Length);
+        hash.AppendData(bytes);
+    }
+
+    private static void AppendHeader(IncrementalHash hash, byte kind, int length)
+    {
+        Span<byte> header = stackalloc byte[1 + sizeof(int)];
+        header[0] = kind;
+        BinaryPrimitives.WriteInt32BigEndian(header[1..], length);
+        hash.AppendData(header);
     }
 }
 

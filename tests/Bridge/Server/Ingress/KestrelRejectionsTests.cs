@@ -1,0 +1,106 @@
+using System.Text;
+using Bridge.Server.Tests.Hosting;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
+namespace Bridge.Server.Tests.Ingress;
+
+/// <summary>
+/// Requests Kestrel itself rejects before any route runs (request line or headers too large, malformed,
+/// too slow) are answered with problem details like every other answer, checked on the raw socket.
+/// </summary>
+public sealed class KestrelRejectionsTests(IngressHostFixture fixture) : IClassFixture<IngressHostFixture>
+{
+    private BridgeTestServer Server => fixture.Server;
+
+    [Fact]
+    public async Task RequestLineTooLong_414ProblemNamingTheLimit()
+    {
+        var response = await RawHttp.SendAsync(Server.Address, $"GET /healthz?pad={new string('a', 10_000)} HTTP/1.1\r\nHost: bridge\r\n\r\n");
+
+        var problem = response.Problem(414);
+        Assert.Equal("URI Too Long", problem.GetProperty("title").GetString());
+        Assert.Contains("8192 bytes", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal("close", response.Header("Connection"));
+    }
+
+    [Fact]
+    public async Task HeadersTooLarge_431ProblemNamingTheLimit()
+    {
+        var response = await RawHttp.SendAsync(Server.Address, $"GET /healthz HTTP/1.1\r\nHost: bridge\r\nX-Pad: {new string('b', 40_000)}\r\n\r\n");
+
+        var problem = response.Problem(431);
+        Assert.Equal("Request Header Fields Too Large", problem.GetProperty("title").GetString());
+        Assert.Contains("32768 bytes", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TooManyHeaders_431Problem()
+    {
+        var headers = string.Concat(Enumerable.Range(0, 150).Select(i => $"X-H{i}: v\r\n"));
+
+        var response = await RawHttp.SendAsync(Server.Address, $"GET /healthz HTTP/1.1\r\nHost: bridge\r\n{headers}\r\n");
+
+        Assert.Contains("100 headers", response.Problem(431).GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task MalformedRequestLine_400Problem()
+    {
+        var response = await RawHttp.SendAsync(Server.Address, "GET /healthz HTTP/1.1 extra\r\nHost: bridge\r\n\r\n");
+
+        var problem = response.Problem(400);
+        Assert.Equal("Bad Request", problem.GetProperty("title").GetString());
+    }
+
+    [Fact]
+    public async Task RejectionAfterAnsweredRequest_SameConnection_Problem()
+    {
+        // The second response follows the first in the connection's output buffer.
+        var head = "GET /healthz HTTP/1.1\r\nHost: bridge\r\n\r\n" + $"GET /healthz?pad={new string('c', 10_000)} HTTP/1.1\r\nHost: bridge\r\n\r\n";
+
+        var responses = await RawHttp.SendManyAsync(Server.Address, head, count: 2);
+
+        Assert.Equal(200, responses[0].Status);
+        Assert.Equal("ok", responses[0].Body);
+        responses[1].Problem(414);
+    }
+
+    [Fact]
+    public async Task ValidRequest_Unchanged()
+    {
+        var response = await RawHttp.SendAsync(Server.Address, "GET /nowhere HTTP/1.1\r\nHost: bridge\r\nConnection: close\r\n\r\n");
+
+        Assert.Contains("No route for GET /nowhere", response.Problem(404).GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task HeadersNotSentInTime_408Problem()
+    {
+        await using var server = await BridgeTestServer.StartAsync(
+            new Dictionary<string, string?> { ["Kafka:EmbeddedBrokers"] = "1" },
+            builder => builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(1)));
+
+        var response = await RawHttp.SendAsync(server.Address, "GET /healthz HTTP/1.1\r\nHost: bridge\r\n", timeout: TimeSpan.FromSeconds(15));
+
+        var problem = response.Problem(408);
+        Assert.Equal("Request Timeout", problem.GetProperty("title").GetString());
+        Assert.Contains("00:00:01", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BodyTooSlow_408ProblemTitledRequestTimeout()
+    {
+        await using var server = await BridgeTestServer.StartAsync(
+            new Dictionary<string, string?> { ["Kafka:EmbeddedBrokers"] = "1" },
+            builder => builder.WebHost.ConfigureKestrel(kestrel =>
+                kestrel.Limits.MinRequestBodyDataRate = new MinDataRate(bytesPerSecond: 240, gracePeriod: TimeSpan.FromSeconds(2))));
+        var head = "POST /v1/flagger/events HTTP/1.1\r\nHost: bridge\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n";
+
+        var response = await RawHttp.SendAsync(server.Address, head, Encoding.ASCII.GetBytes("{\"name\":"), TimeSpan.FromSeconds(15));
+
+        var problem = response.Problem(408);
+        Assert.Equal("Request Timeout", problem.GetProperty("title").GetString());
+        Assert.Equal("https://www.rfc-editor.org/rfc/rfc9110#section-15.5.9", problem.GetProperty("type").GetString());
+    }
+}
