@@ -1,4 +1,5 @@
 using System.Text;
+using Bridge.Server.Ingress;
 using Bridge.Server.Tests.Hosting;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -103,4 +104,43 @@ public sealed class KestrelRejectionsTests(IngressHostFixture fixture) : IClassF
         Assert.Equal("Request Timeout", problem.GetProperty("title").GetString());
         Assert.Equal("https://www.rfc-editor.org/rfc/rfc9110#section-15.5.9", problem.GetProperty("type").GetString());
     }
+
+    [Fact]
+    public void Rewrite_KestrelRejectionHead_ProblemResponseKeepingItsHeaders()
+    {
+        var head = "HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Length: 0\r\nConnection: close\r\nDate: Mon, 01 Dec 2026 10:00:00 GMT\r\n\r\n"u8;
+
+        var rewritten = KestrelRejections.Rewrite(head, new KestrelServerLimits());
+
+        Assert.NotNull(rewritten);
+        Assert.True(RawResponse.TryParse(rewritten, out var response, out var length));
+        Assert.Equal(rewritten.Length, length);
+        Assert.Equal("close", response.Header("Connection"));
+        Assert.Equal("Mon, 01 Dec 2026 10:00:00 GMT", response.Header("Date"));
+        Assert.Equal("no-store", response.Header("Cache-Control"));
+        Assert.StartsWith("HTTP/1.1 431 Request Header Fields Too Large\r\n", Encoding.ASCII.GetString(rewritten), StringComparison.Ordinal);
+        response.Problem(431);
+    }
+
+    [Theory]
+    [InlineData("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")]
+    [InlineData("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nContent-Type: application/problem+json\r\n\r\n")]
+    [InlineData("HTTP/1.1 400 Bad Request\r\nContent-Length: 10\r\n\r\n")]
+    [InlineData("HTTP/1.1 400 Bad Request\r\nTransfer-Encoding: chunked\r\n\r\n")]
+    [InlineData("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n")]
+    [InlineData("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n{}")]
+    [InlineData("{\"detail\":\"HTTP/1.1 400\"}")]
+    [InlineData("")]
+    public void Rewrite_AnythingElse_Null(string written) =>
+        Assert.Null(KestrelRejections.Rewrite(Encoding.ASCII.GetBytes(written), new KestrelServerLimits()));
+
+    [Theory]
+    [InlineData(400, "could not be parsed")]
+    [InlineData(408, "00:00:30")]
+    [InlineData(414, "8192 bytes")]
+    [InlineData(431, "32768 bytes in total, or more than 100 headers")]
+    [InlineData(505, "HTTP/1.1")]
+    [InlineData(499, "(Client Closed Request)")]
+    public void DetailOf_Status_SaysWhatToDoNamingTheLimitInForce(int status, string expected) =>
+        Assert.Contains(expected, KestrelRejections.DetailOf(status, new KestrelServerLimits()), StringComparison.Ordinal);
 }
