@@ -1,8 +1,3 @@
-using System.Buffers.Binary;
-using System.Runtime.InteropServices;
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
 using Bridge.CloudEvents;
 using Microsoft.Extensions.Options;
 
@@ -15,7 +10,7 @@ namespace Bridge.Server.Flagger;
 /// <remarks>
 /// <list type="bullet">
 /// <item><c>id</c>: the first 16 bytes of SHA-256, as 32 lower-case hex digits, over the hook type and the
-/// whole payload in a canonical form (<see cref="ComputeId"/>). A repeated POST gets the same id; so do the
+/// whole payload in a canonical form (<see cref="FlaggerEventId"/>). A repeated POST gets the same id; so do the
 /// calls of a polled hook (gates, <c>rollout</c>, <c>rollback</c>), which carry no timestamp, while the
 /// canary stays in one revision and phase and the hook's metadata stays the same, which lets the ingress
 /// publish one event per poll series. Two hooks differing only in <c>metadata</c> get two ids.</item>
@@ -36,12 +31,6 @@ internal sealed class FlaggerEventMapper
 {
     /// <summary>Media type of the data: the Flagger payload.</summary>
     public const string DataContentType = "application/json";
-
-    // Domain separation: a future change of the id inputs gets a new tag, never a silent collision.
-    private static readonly byte[] IdTag = "flagger-event-id/2"u8.ToArray();
-
-    // The parser's limits, so every payload it accepted is read here the same way.
-    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64, CommentHandling = JsonCommentHandling.Disallow };
 
     private readonly string _source;
     private readonly string? _clusterName;
@@ -120,83 +109,7 @@ internal sealed class FlaggerEventMapper
     public static string ComputeId(FlaggerPayload payload, FlaggerHookType hookType)
     {
         ArgumentNullException.ThrowIfNull(payload);
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData(IdTag);
-        AppendString(hash, hookType.ToSegment());
-        using (var document = JsonDocument.Parse(payload.Utf8Json, DocumentOptions))
-        {
-            AppendValue(hash, document.RootElement);
-        }
-
-        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
-        hash.GetHashAndReset(digest);
-        return Convert.ToHexStringLower(digest[..16]);
-    }
-
-    // The canonical form: every value is a one-byte kind, then for strings and numbers a 4-byte big-endian
-    // length and the bytes, for arrays and objects a 4-byte big-endian count and the items; object members
-    // are sorted by the UTF-8 bytes of their names and written as name (a string) then value.
-    private static void AppendValue(IncrementalHash hash, JsonElement value)
-    {
-        switch (value.ValueKind)
-        {
-            case JsonValueKind.Object:
-                var members = new List<(byte[] Name, JsonElement Value)>();
-                foreach (var member in value.EnumerateObject())
-                {
-                    members.Add((Encoding.UTF8.GetBytes(member.Name), member.Value));
-                }
-
-                members.Sort(static (a, b) => a.Name.AsSpan().SequenceCompareTo(b.Name));
-                AppendHeader(hash, (byte)'o', members.Count);
-                foreach (var (name, member) in members)
-                {
-                    AppendBytes(hash, (byte)'s', name);
-                    AppendValue(hash, member);
-                }
-
-                break;
-            case JsonValueKind.Array:
-                AppendHeader(hash, (byte)'a', value.GetArrayLength());
-                foreach (var item in value.EnumerateArray())
-                {
-                    AppendValue(hash, item);
-                }
-
-                break;
-            case JsonValueKind.String:
-                AppendString(hash, value.GetString()!);
-                break;
-            case JsonValueKind.Number:
-                // As sent: 1.0 and 1 differ, which keeps the form exact without interpreting numbers.
-                AppendBytes(hash, (byte)'n', JsonMarshal.GetRawUtf8Value(value));
-                break;
-            case JsonValueKind.True:
-                hash.AppendData("t"u8);
-                break;
-            case JsonValueKind.False:
-                hash.AppendData("f"u8);
-                break;
-            default:
-                hash.AppendData("z"u8);
-                break;
-        }
-    }
-
-    private static void AppendString(IncrementalHash hash, string value) => AppendBytes(hash, (byte)'s', Encoding.UTF8.GetBytes(value));
-
-    private static void AppendBytes(IncrementalHash hash, byte kind, ReadOnlySpan<byte> bytes)
-    {
-        AppendHeader(hash, kind, bytes.Length);
-        hash.AppendData(bytes);
-    }
-
-    private static void AppendHeader(IncrementalHash hash, byte kind, int length)
-    {
-        Span<byte> header = stackalloc byte[1 + sizeof(int)];
-        header[0] = kind;
-        BinaryPrimitives.WriteInt32BigEndian(header[1..], length);
-        hash.AppendData(header);
+        return FlaggerEventId.Compute(payload.Utf8Json.Span, hookType);
     }
 }
 
