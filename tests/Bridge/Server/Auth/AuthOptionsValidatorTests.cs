@@ -103,6 +103,25 @@ public sealed class AuthOptionsValidatorTests : IDisposable
         Assert.DoesNotContain("0123456789abcdef", result.FailureMessage, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Start_SameTokenTwiceAndBadNamespace_BridgeStopsNamingTheKeys()
+    {
+        using var error = new StringWriter();
+
+        var code = await Bridge.Server.Hosting.BridgeHost.RunAsync(
+        [
+            "--Ingress:Port=0", "--Grpc:Port=0", "--Kafka:EmbeddedBrokers=1",
+            "--Auth:Tokens:0:Name=flagger", "--Auth:Tokens:0:Token=shared-token-0123456789", "--Auth:Tokens:0:Namespaces:0=test",
+            "--Auth:Tokens:1:Name=ci", "--Auth:Tokens:1:Token=shared-token-0123456789", "--Auth:Tokens:1:Namespaces:0=Prod",
+        ], error);
+
+        Assert.Equal(1, code);
+        var message = error.ToString();
+        Assert.Contains("Auth:Tokens:1:Token holds the same token as Auth:Tokens:0:Token", message, StringComparison.Ordinal);
+        Assert.Contains("Auth:Tokens:1:Namespaces:0 'Prod' is not a Kubernetes namespace", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("shared-token-0123456789", message, StringComparison.Ordinal);
+    }
+
     private static Microsoft.Extensions.Options.ValidateOptionsResult Validate(params TokenOptions[] tokens) =>
         new AuthOptionsValidator().Validate(null, new AuthOptions { Tokens = [.. tokens] });
 }
