@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Bridge.CloudEvents;
@@ -12,10 +13,14 @@ namespace Bridge.Server.Kafka;
 /// before producing (HTTP 413, gRPC INVALID_ARGUMENT) instead of failing like an outage.
 /// </summary>
 /// <remarks>
-/// librdkafka refuses a record when its worst-case framing in the v2 record format, plus key, value and
+/// <para>librdkafka refuses a record when its worst-case framing in the v2 record format, plus key, value and
 /// headers, exceeds <c>message.max.bytes</c> (<c>rd_kafka_msg_new0</c> with <c>rd_kafka_msg_max_wire_size</c>);
 /// <see cref="SizeOf(KafkaRecord)"/> is that sum. The broker and the topic (<c>max.message.bytes</c>) may
-/// set a lower limit of their own.
+/// set a lower limit of their own.</para>
+/// <para>With tracing on, the publisher gives an event that has no <c>traceparent</c> the context of its
+/// send span (<c>traceparent</c>, and <c>tracestate</c> when the trace has one) after this check, so
+/// <see cref="Check"/> leaves room for them: under a hundred bytes without a tracestate, counted whether
+/// or not tracing is on.</para>
 /// </remarks>
 internal sealed class KafkaRecordLimit
 {
@@ -28,6 +33,9 @@ internal sealed class KafkaRecordLimit
     // Varint lengths at their largest: length (int32), attributes (1 byte), timestamp delta (int64),
     // offset delta, key length, value length and header count (int32 each).
     private const int RecordOverhead = 5 + 1 + 10 + 5 + 5 + 5 + 5;
+
+    // A W3C traceparent ("00-<32 hex>-<16 hex>-<2 hex>").
+    private const int TraceParentLength = 55;
 
     private readonly KafkaContentMode _mode;
 
@@ -51,7 +59,7 @@ internal sealed class KafkaRecordLimit
     /// <returns>Null, or a sentence naming the size and the limit, starting in lower case.</returns>
     public string? Check(CloudEvent cloudEvent)
     {
-        var size = SizeOf(cloudEvent);
+        var size = SizeOf(cloudEvent) + TraceContextAllowance(cloudEvent);
         return size <= MaxBytes
             ? null
             : $"the event would be a Kafka record of {size} bytes (key, value and headers), more than the {MaxBytes} bytes the producer accepts " +
@@ -62,6 +70,30 @@ internal sealed class KafkaRecordLimit
     /// <param name="cloudEvent">A valid event. Must not be null.</param>
     public long SizeOf(CloudEvent cloudEvent) => SizeOf(KafkaBinding.ToRecord(cloudEvent, _mode));
 
+    /// <summary>
+    /// The bytes the trace context the publisher may add takes in the record: none when the event has a
+    /// <c>traceparent</c>, else a <c>traceparent</c> and the current trace's <c>tracestate</c>.
+    /// </summary>
+    /// <param name="cloudEvent">The event. Must not be null.</param>
+    public long TraceContextAllowance(CloudEvent cloudEvent)
+    {
+        ArgumentNullException.ThrowIfNull(cloudEvent);
+        if (cloudEvent[CloudEventAttributes.TraceParent.Name] is not null)
+        {
+            return 0;
+        }
+
+        var traceState = Activity.Current?.TraceStateString?.Length ?? 0;
+        if (_mode == KafkaContentMode.Structured)
+        {
+            // ,"traceparent":"…" and ,"tracestate":"…" with every tracestate character escaped at worst.
+            return 17 + TraceParentLength + (traceState == 0 ? 0 : 16 + (2 * traceState));
+        }
+
+        return HeaderSize(KafkaBinding.HeaderPrefix + CloudEventAttributes.TraceParent.Name, TraceParentLength)
+            + (traceState == 0 ? 0 : HeaderSize(KafkaBinding.HeaderPrefix + CloudEventAttributes.TraceState.Name, traceState));
+    }
+
     /// <summary>The size librdkafka counts for <paramref name="record"/>.</summary>
     /// <param name="record">The record. Must not be null.</param>
     public static long SizeOf(KafkaRecord record)
@@ -70,12 +102,16 @@ internal sealed class KafkaRecordLimit
         long size = RecordOverhead + (record.Key is null ? 0 : Encoding.UTF8.GetByteCount(record.Key)) + (record.Value?.Length ?? 0);
         foreach (var header in record.Headers)
         {
-            var name = Encoding.UTF8.GetByteCount(header.Name);
-            var value = header.Value?.Length ?? 0;
-            size += name + value + ZigZagVarintLength(name) + ZigZagVarintLength(value);
+            size += HeaderSize(header.Name, header.Value?.Length ?? 0);
         }
 
         return size;
+    }
+
+    private static long HeaderSize(string name, int valueLength)
+    {
+        var nameLength = Encoding.UTF8.GetByteCount(name);
+        return nameLength + valueLength + ZigZagVarintLength(nameLength) + ZigZagVarintLength(valueLength);
     }
 
     private static (int, string)? Read(Dictionary<string, string> properties, string section) =>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Bridge.CloudEvents;
 using Bridge.CloudEvents.Kafka;
 using Bridge.Server.Kafka;
@@ -24,8 +25,11 @@ public sealed class KafkaRecordLimitTests(KafkaClusterFixture kafka) : IClassFix
         }).Build();
         var limit = new KafkaRecordLimit(Options.Create(Settings(mode, producer: Limit)));
         var dataLength = Limit - (int)(limit.SizeOf(Event(0)) - 2);
-        var fits = Event(dataLength);
-        var tooLarge = Event(dataLength + 1);
+        var fits = Traced(Event(dataLength));
+        var tooLarge = Traced(Event(dataLength + 1));
+        dataLength -= (int)(limit.SizeOf(fits) - Limit);
+        fits = Traced(Event(dataLength));
+        tooLarge = Traced(Event(dataLength + 1));
 
         Assert.Equal(Limit, limit.SizeOf(fits));
         Assert.Equal(Limit + 1, limit.SizeOf(tooLarge));
@@ -35,6 +39,43 @@ public sealed class KafkaRecordLimitTests(KafkaClusterFixture kafka) : IClassFix
         var refused = await Assert.ThrowsAsync<ProduceException<byte[]?, byte[]?>>(() => producer.ProduceAsync(topic, Message(tooLarge, mode)));
         Assert.Equal(PersistenceStatus.Persisted, delivered.Status);
         Assert.Equal(ErrorCode.MsgSizeTooLarge, refused.Error.Code);
+    }
+
+    [Theory]
+    [InlineData(KafkaContentMode.Binary, null)]
+    [InlineData(KafkaContentMode.Binary, "vendor=opaque-value,other=1")]
+    [InlineData(KafkaContentMode.Structured, null)]
+    [InlineData(KafkaContentMode.Structured, "vendor=opaque-value,other=1")]
+    public void TraceContextAllowance_EventWithoutTraceparent_RoomForWhatThePublisherAdds(KafkaContentMode mode, string? traceState)
+    {
+        var limit = new KafkaRecordLimit(Options.Create(Settings(mode)));
+        using var activity = new Activity("request").SetIdFormat(ActivityIdFormat.W3C);
+        activity.TraceStateString = traceState;
+        activity.Start();
+        var untraced = Event(100);
+        var stamped = Event(100);
+        stamped.SetAttribute(CloudEventAttributes.TraceParent, activity.Id);
+        if (traceState is not null)
+        {
+            stamped.SetAttribute(CloudEventAttributes.TraceState, traceState);
+        }
+
+        var allowance = limit.TraceContextAllowance(untraced);
+
+        Assert.Equal(55, activity.Id!.Length);
+        Assert.InRange(limit.SizeOf(stamped) - limit.SizeOf(untraced), 1, allowance);
+        Assert.Equal(0, limit.TraceContextAllowance(stamped));
+    }
+
+    [Fact]
+    public void Check_EventWithoutTraceparentNearTheLimit_CountsTheAllowance()
+    {
+        var limit = new KafkaRecordLimit(Options.Create(Settings(KafkaContentMode.Binary, producer: Limit)));
+        var dataLength = Limit - (int)(limit.SizeOf(Event(0)) - 2);
+        var allowance = (int)limit.TraceContextAllowance(Event(0));
+
+        Assert.Null(limit.Check(Event(dataLength - allowance)));
+        Assert.NotNull(limit.Check(Event(dataLength - allowance + 1)));
     }
 
     [Fact]
@@ -58,7 +99,7 @@ public sealed class KafkaRecordLimitTests(KafkaClusterFixture kafka) : IClassFix
     public void Check_RecordOverTheLimit_NamesSizeLimitAndKey()
     {
         var limit = new KafkaRecordLimit(Options.Create(Settings(KafkaContentMode.Binary, producer: 1000)));
-        var cloudEvent = Event(2000);
+        var cloudEvent = Traced(Event(2000));
 
         var reason = limit.Check(cloudEvent);
 
@@ -103,6 +144,12 @@ public sealed class KafkaRecordLimitTests(KafkaClusterFixture kafka) : IClassFix
         };
         cloudEvent.SetExtension("partitionkey", "test/podinfo");
         cloudEvent.SetExtension("cluster", new string('c', 64));
+        return cloudEvent;
+    }
+
+    private static CloudEvent Traced(CloudEvent cloudEvent)
+    {
+        cloudEvent.SetAttribute(CloudEventAttributes.TraceParent, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
         return cloudEvent;
     }
 
