@@ -20,4 +20,8 @@ internal static partial class AuthLog
     [LoggerMessage(EventId = 1453, EventName = "NamespaceDenied", Level = LogLevel.Debug,
         Message = "Caller {Caller} may not send events for namespace {Namespace}")]
     public static partial void NamespaceDenied(ILogger logger, string caller, string @namespace);
+
+    [LoggerMessage(EventId = 1454, EventName = "EventOutOfScope", Level = LogLevel.Debug,
+        Message = "Caller {Caller} may not publish event {Id}: {Reason}")]
+    public static partial void EventOutOfScope(ILogger logger, string caller, string? id, string reason);
 }

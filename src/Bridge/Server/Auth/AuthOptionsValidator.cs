@@ -1,3 +1,4 @@
+using Bridge.Server.Flagger;
 using Microsoft.Extensions.Options;
 
 namespace Bridge.Server.Auth;
@@ -9,6 +10,10 @@ internal sealed class AuthOptionsValidator : IValidateOptions<AuthOptions>
     {
         var failures = new List<string>();
         var names = new HashSet<string>(StringComparer.Ordinal);
+
+        // The authenticator takes the first entry whose token matches, so a second entry with the same
+        // token would silently never apply: its name and namespaces would be dead configuration.
+        var secrets = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var i = 0; i < options.Tokens.Count; i++)
         {
             var key = $"{AuthOptions.SectionName}:Tokens:{i}";
@@ -28,14 +33,27 @@ internal sealed class AuthOptionsValidator : IValidateOptions<AuthOptions>
                 failures.Add($"{key}:Name '{token.Name}' is used by another token; names must be unique.");
             }
 
-            ValidateSecret(key, token, failures);
+            if (ValidateSecret(key, token, failures) is (string secretKey, string secret))
+            {
+                if (secrets.TryGetValue(secret, out var firstKey))
+                {
+                    failures.Add($"{secretKey} holds the same token as {firstKey}; give every caller a token of its own " +
+                                 "(a request with it would only ever get the first entry's name and namespaces).");
+                }
+                else
+                {
+                    secrets.Add(secret, secretKey);
+                }
+            }
 
             for (var j = 0; j < token.Namespaces.Count; j++)
             {
+                // Flagger payloads and events name Kubernetes namespaces, so any other value could never match.
                 var ns = token.Namespaces[j];
-                if (string.IsNullOrWhiteSpace(ns) || ns.Contains('/', StringComparison.Ordinal) || ns.Trim() != ns)
+                if (ns is null || !KubernetesNames.IsDns1123Label(ns))
                 {
-                    failures.Add($"{key}:Namespaces:{j} '{ns}' is not a namespace name (non-empty, no '/', no spaces).");
+                    failures.Add($"{key}:Namespaces:{j} '{ns}' is not a Kubernetes namespace: use a DNS-1123 label " +
+                                 $"(1 to {KubernetesNames.MaxLabelLength} lower-case letters, digits and '-', starting and ending with a letter or digit).");
                 }
             }
         }
@@ -43,14 +61,15 @@ internal sealed class AuthOptionsValidator : IValidateOptions<AuthOptions>
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
-    private static void ValidateSecret(string key, TokenOptions token, List<string> failures)
+    /// <returns>The key the secret was configured under and the secret, or null when it is unusable.</returns>
+    private static (string Key, string Secret)? ValidateSecret(string key, TokenOptions token, List<string> failures)
     {
         var hasToken = !string.IsNullOrEmpty(token.Token);
         var hasFile = !string.IsNullOrEmpty(token.TokenFile);
         if (hasToken == hasFile)
         {
             failures.Add($"{key}: set exactly one of Token and TokenFile.");
-            return;
+            return null;
         }
 
         string secret;
@@ -64,7 +83,7 @@ internal sealed class AuthOptionsValidator : IValidateOptions<AuthOptions>
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
             {
                 failures.Add($"{secretKey} '{token.TokenFile}' cannot be read: {e.Message}");
-                return;
+                return null;
             }
         }
         else
@@ -75,10 +94,15 @@ internal sealed class AuthOptionsValidator : IValidateOptions<AuthOptions>
         if (secret.Length < AuthOptions.MinTokenLength)
         {
             failures.Add($"{secretKey}: the token has {secret.Length} characters; at least {AuthOptions.MinTokenLength} are required.");
+            return null;
         }
-        else if (secret.Any(char.IsWhiteSpace))
+
+        if (secret.Any(char.IsWhiteSpace))
         {
             failures.Add($"{secretKey}: the token contains whitespace, which no HTTP header or query can carry unchanged.");
+            return null;
         }
+
+        return (secretKey, secret);
     }
 }

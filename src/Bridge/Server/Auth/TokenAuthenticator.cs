@@ -17,16 +17,19 @@ internal sealed class TokenAuthenticator : ITokenAuthenticator
 
     private readonly Entry[] _entries;
 
-    public TokenAuthenticator(IOptions<AuthOptions> options)
+    /// <param name="options">The validated options. Must not be null.</param>
+    /// <param name="redactor">Told the tokens, so that logs never show them. May be null.</param>
+    public TokenAuthenticator(IOptions<AuthOptions> options, TokenRedactor? redactor = null)
     {
-        _entries = options.Value.Tokens
-            .Select(t =>
-            {
-                var secret = t.TokenFile is { Length: > 0 } file ? ReadTokenFile(file) : t.Token ?? string.Empty;
-                var key = Encoding.UTF8.GetBytes(secret);
-                return new Entry(new BridgeCaller(t.Name, t.Namespaces), key, SHA256.HashData(key));
-            })
+        var secrets = options.Value.Tokens
+            .Select(t => (Token: t, Secret: t.TokenFile is { Length: > 0 } file ? ReadTokenFile(file) : t.Token ?? string.Empty))
             .ToArray();
+        redactor?.Protect(secrets.Select(s => s.Secret));
+        _entries = Array.ConvertAll(secrets, s =>
+        {
+            var key = Encoding.UTF8.GetBytes(s.Secret);
+            return new Entry(new BridgeCaller(s.Token.Name, s.Token.Namespaces), key, SHA256.HashData(key));
+        });
     }
 
     public bool IsOpen => _entries.Length == 0;

@@ -1,7 +1,3 @@
-using System.Buffers;
-using System.Buffers.Binary;
-using System.Security.Cryptography;
-using System.Text;
 using Bridge.CloudEvents;
 using Microsoft.Extensions.Options;
 
@@ -13,11 +9,11 @@ namespace Bridge.Server.Flagger;
 /// </summary>
 /// <remarks>
 /// <list type="bullet">
-/// <item><c>id</c>: the first 16 bytes of SHA-256, as 32 lower-case hex digits, over the length-prefixed
-/// tuple (namespace, name, phase, checksum, hook type, <c>metadata.timestamp</c>,
-/// <c>metadata.eventMessage</c>). A repeated POST gets the same id; so do the calls of a polled hook
-/// (gates, <c>rollout</c>, <c>rollback</c>), which carry no timestamp, while the canary stays in one
-/// revision and phase, which lets the ingress publish one event per poll series.</item>
+/// <item><c>id</c>: the first 16 bytes of SHA-256, as 32 lower-case hex digits, over the hook type and the
+/// whole payload in a canonical form (<see cref="FlaggerEventId"/>). A repeated POST gets the same id; so do the
+/// calls of a polled hook (gates, <c>rollout</c>, <c>rollback</c>), which carry no timestamp, while the
+/// canary stays in one revision and phase and the hook's metadata stays the same, which lets the ingress
+/// publish one event per poll series. Two hooks differing only in <c>metadata</c> get two ids.</item>
 /// <item><c>source</c>: <see cref="FlaggerOptions.EffectiveSource"/>; <c>subject</c> and the
 /// <c>partitionkey</c> extension: <c>&lt;namespace&gt;/&lt;name&gt;</c>.</item>
 /// <item><c>time</c>: <c>metadata.timestamp</c> when present, else the receipt time.</item>
@@ -35,9 +31,6 @@ internal sealed class FlaggerEventMapper
 {
     /// <summary>Media type of the data: the Flagger payload.</summary>
     public const string DataContentType = "application/json";
-
-    // Domain separation: a future change of the id inputs gets a new tag, never a silent collision.
-    private static readonly byte[] IdTag = "flagger-event-id/1"u8.ToArray();
 
     private readonly string _source;
     private readonly string? _clusterName;
@@ -107,48 +100,16 @@ internal sealed class FlaggerEventMapper
     }
 
     /// <summary>
-    /// The deterministic event id: 32 lower-case hex digits of SHA-256 over the length-prefixed
-    /// (namespace, name, phase, checksum, hook type, <c>metadata.timestamp</c>, <c>metadata.eventMessage</c>).
+    /// The deterministic event id: 32 lower-case hex digits of SHA-256 over the hook type and the whole
+    /// payload in a canonical form, so that any change of the payload, <c>metadata</c> included, gives
+    /// another id while member order, whitespace and escapes do not (docs/events.md).
     /// </summary>
     /// <param name="payload">The payload. Must not be null.</param>
     /// <param name="hookType">The hook type.</param>
     public static string ComputeId(FlaggerPayload payload, FlaggerHookType hookType)
     {
         ArgumentNullException.ThrowIfNull(payload);
-        var timestamp = payload.Metadata.GetValueOrDefault(FlaggerPayload.TimestampKey);
-        var message = payload.EventMessage;
-        ReadOnlySpan<string?> fields =
-        [
-            payload.Namespace, payload.Name, payload.Phase, payload.Checksum, hookType.ToSegment(), timestamp, message,
-        ];
-
-        var length = IdTag.Length;
-        foreach (var field in fields)
-        {
-            length += sizeof(int) + (field is null ? 0 : Encoding.UTF8.GetByteCount(field));
-        }
-
-        var buffer = ArrayPool<byte>.Shared.Rent(length);
-        try
-        {
-            IdTag.CopyTo(buffer, 0);
-            var offset = IdTag.Length;
-            foreach (var field in fields)
-            {
-                // -1 marks an absent field, so an absent timestamp never equals an empty one.
-                var written = field is null ? 0 : Encoding.UTF8.GetBytes(field, buffer.AsSpan(offset + sizeof(int)));
-                BinaryPrimitives.WriteInt32BigEndian(buffer.AsSpan(offset), field is null ? -1 : written);
-                offset += sizeof(int) + written;
-            }
-
-            Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-            SHA256.HashData(buffer.AsSpan(0, offset), hash);
-            return Convert.ToHexStringLower(hash[..16]);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
+        return FlaggerEventId.Compute(payload.Utf8Json.Span, hookType);
     }
 }
 

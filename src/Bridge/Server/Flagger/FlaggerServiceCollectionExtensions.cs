@@ -16,6 +16,11 @@ internal static class FlaggerServiceCollectionExtensions
     public static IServiceCollection AddFlaggerMapping(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
+        if (services.Any(d => d.ServiceType == typeof(FlaggerEventMapper)))
+        {
+            return services;
+        }
+
         services.AddOptions<FlaggerOptions>().BindConfiguration(FlaggerOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FlaggerOptions>, FlaggerOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);

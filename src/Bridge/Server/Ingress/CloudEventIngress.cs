@@ -14,24 +14,25 @@ namespace Bridge.Server.Ingress;
 /// <c>POST /v1/events</c>: any CloudEvent in the HTTP binding's binary, structured or batch mode.
 /// </summary>
 /// <remarks>
-/// Every event of a request is decoded, validated and authorized before any is published, so a
-/// rejected request publishes nothing. The Kafka record key is the event's <c>partitionkey</c>
-/// extension; an event without one is published with no key (Kafka spreads such records over
-/// partitions, so they have no order among themselves). A restricted token may only send events whose
-/// <c>namespace</c> extension, or else the part of <c>partitionkey</c> before '/', is one of its namespaces.
+/// Every event of a request is decoded, validated, authorized and measured against Kafka's record limit
+/// before any is published, so a rejected request publishes nothing. The Kafka record key is the event's
+/// <c>partitionkey</c> extension; an event without one is published with no key (Kafka spreads such
+/// records over partitions, so they have no order among themselves). What a token limited to namespaces
+/// may publish is <see cref="EventScope"/>'s rule.
 /// </remarks>
 internal sealed class CloudEventIngress(
     IngressGuard guard,
     SpoolingEventPublisher publisher,
+    KafkaRecordLimit recordLimit,
     IngressMetrics metrics,
     IOptions<IngressOptions> options,
     ILogger<CloudEventIngress> logger)
 {
     /// <summary>The extension naming the event's namespace.</summary>
-    public const string NamespaceExtension = "namespace";
+    public const string NamespaceExtension = EventScope.NamespaceExtension;
 
     /// <summary>The partitioning extension, the Kafka record key.</summary>
-    public const string PartitionKeyExtension = "partitionkey";
+    public const string PartitionKeyExtension = EventScope.PartitionKeyExtension;
 
     private readonly int _maxBodyBytes = options.Value.MaxBodyBytes;
 
@@ -147,26 +148,9 @@ internal sealed class CloudEventIngress(
 
     /// <summary>
     /// The namespace an event is about: its <c>namespace</c> extension, else the part of
-    /// <c>partitionkey</c> before the first '/', else null.
+    /// <c>partitionkey</c> before the first '/', else null (<see cref="EventScope.NamespaceOf"/>).
     /// </summary>
-    internal static string? NamespaceOf(CloudEvent cloudEvent)
-    {
-        if (cloudEvent[NamespaceExtension] is string { Length: > 0 } ns)
-        {
-            return ns;
-        }
-
-        if (cloudEvent[PartitionKeyExtension] is string key)
-        {
-            var slash = key.IndexOf('/', StringComparison.Ordinal);
-            if (slash > 0)
-            {
-                return key[..slash];
-            }
-        }
-
-        return null;
-    }
+    internal static string? NamespaceOf(CloudEvent cloudEvent) => EventScope.NamespaceOf(cloudEvent);
 
     private async ValueTask<bool> ValidateAsync(HttpContext context, BridgeCaller caller, IReadOnlyList<CloudEvent> events)
     {
@@ -187,8 +171,15 @@ internal sealed class CloudEventIngress(
                 return false;
             }
 
-            if (!await guard.AuthorizeAsync(context, caller, NamespaceOf(cloudEvent), batch ? $"event {i} of the batch (id '{cloudEvent.Id}')" : null))
+            var what = batch ? $"event {i} of the batch (id '{cloudEvent.Id}')" : null;
+            if (!await guard.AuthorizeEventAsync(context, caller, cloudEvent, what))
             {
+                return false;
+            }
+
+            if (recordLimit.Check(cloudEvent) is { } tooLarge)
+            {
+                await guard.RejectAsync(context, StatusCodes.Status413PayloadTooLarge, IngressGuard.Sentence(what, tooLarge));
                 return false;
             }
         }

@@ -20,15 +20,19 @@ namespace Bridge.Server.Ingress;
 /// and <c>rollback</c> answer from the gate state even when neither Kafka nor the spool could take their event,
 /// so a Kafka outage never halts or rolls back a rollout; the event is stored at a later poll.</para>
 /// <para>Hooks Flagger polls every interval with an unchanged payload (the gates, <c>rollback</c> and
-/// <c>rollout</c>) carry the same event id on every poll: an id already published is answered the same
-/// way without publishing again. Event webhooks carry Flagger's timestamp, so every event has its own id;
-/// they are published every time, and a repeat (Flagger retrying) is a duplicate consumers drop by id.</para>
+/// <c>rollout</c>) carry the same event id on every poll: an id already published, or being published by
+/// a concurrent poll, is answered the same way without publishing again. Event webhooks carry Flagger's
+/// timestamp, so every event has its own id; they are published every time, and a repeat (Flagger
+/// retrying) is a duplicate consumers drop by id.</para>
+/// <para>An event whose Kafka record would exceed the producer's limit is refused with 413 before anything
+/// is published.</para>
 /// </remarks>
 internal sealed class FlaggerIngress(
     IngressGuard guard,
     FlaggerEventMapper mapper,
     GatePollDeduplicator deduplicator,
     SpoolingEventPublisher publisher,
+    KafkaRecordLimit recordLimit,
     IngressMetrics metrics,
     IOptions<IngressOptions> options,
     TimeProvider timeProvider,
@@ -137,19 +141,19 @@ internal sealed class FlaggerIngress(
             return;
         }
 
-        var id = cloudEvent.Id!;
-        var polled = hookType.IsPolled();
-        if (polled && deduplicator.WasPublished(id))
+        if (recordLimit.Check(cloudEvent) is { } tooLarge)
         {
-            IngressLog.RepeatedPoll(logger, hookType, cloudEvent.Subject, id);
-            await AnswerAsync(context, hookType, payload, id, receipt: null);
+            await guard.RejectAsync(context, StatusCodes.Status413PayloadTooLarge, IngressGuard.Sentence(null, tooLarge));
             return;
         }
 
-        PublishReceipt receipt;
+        var id = cloudEvent.Id!;
+        PublishReceipt? published;
         try
         {
-            receipt = await publisher.PublishAsync(cloudEvent, context.RequestAborted);
+            published = hookType.IsPolled()
+                ? await deduplicator.PublishOnceAsync(id, ct => publisher.PublishAsync(cloudEvent, ct), context.RequestAborted)
+                : await publisher.PublishAsync(cloudEvent, context.RequestAborted);
         }
         catch (PublishFailedException e) when (IsGate(hookType))
         {
@@ -168,9 +172,11 @@ internal sealed class FlaggerIngress(
             return;
         }
 
-        if (polled)
+        if (published is not { } receipt)
         {
-            deduplicator.MarkPublished(id);
+            IngressLog.RepeatedPoll(logger, hookType, cloudEvent.Subject, id);
+            await AnswerAsync(context, hookType, payload, id, receipt: null);
+            return;
         }
 
         metrics.EventAccepted(cloudEvent.Type!);

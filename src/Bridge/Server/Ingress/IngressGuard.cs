@@ -1,5 +1,7 @@
 using System.Globalization;
+using Bridge.CloudEvents;
 using Bridge.Server.Auth;
+using Bridge.Server.Flagger;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
@@ -13,14 +15,16 @@ internal readonly record struct Admission(bool Admitted, BridgeCaller? Caller, b
 
 /// <summary>
 /// The checks every POST route shares, cheapest first: rate limit (429), credentials that need no
-/// body (401), and later the body signature (401) and the namespace (403).
+/// body (401), a body the bridge can read as sent (415), and later the body signature (401) and what the
+/// caller may publish (403).
 /// </summary>
-internal sealed class IngressGuard(ITokenAuthenticator authenticator, IngressRateLimiter rateLimiter, ILogger<IngressGuard> logger)
+internal sealed class IngressGuard(ITokenAuthenticator authenticator, IngressRateLimiter rateLimiter, EventScope scope, ILogger<IngressGuard> logger)
 {
     private const string BearerChallenge = "Bearer realm=\"bridge\"";
     private const string InvalidTokenChallenge = "Bearer realm=\"bridge\", error=\"invalid_token\"";
+    private const string IdentityEncoding = "identity";
 
-    /// <summary>Applies the rate limit and checks credentials that do not need the body.</summary>
+    /// <summary>Applies the rate limit, checks credentials that do not need the body and the body's encoding.</summary>
     public async ValueTask<Admission> AdmitAsync(HttpContext context)
     {
         if (!rateLimiter.TryAcquire(out var retryAfter))
@@ -31,6 +35,17 @@ internal sealed class IngressGuard(ITokenAuthenticator authenticator, IngressRat
             return default;
         }
 
+        var admission = await AuthenticateAsync(context);
+        if (admission.Admitted && !await CheckContentEncodingAsync(context))
+        {
+            return default;
+        }
+
+        return admission;
+    }
+
+    private async ValueTask<Admission> AuthenticateAsync(HttpContext context)
+    {
         if (authenticator.IsOpen)
         {
             return new Admission(true, BridgeCaller.Anonymous, null);
@@ -94,11 +109,66 @@ internal sealed class IngressGuard(ITokenAuthenticator authenticator, IngressRat
         return false;
     }
 
+    /// <summary>
+    /// Writes 403 when <paramref name="caller"/> may not publish <paramref name="cloudEvent"/> (see
+    /// <see cref="EventScope"/>).
+    /// </summary>
+    /// <param name="context">The request. Must not be null.</param>
+    /// <param name="caller">The authenticated caller. Must not be null.</param>
+    /// <param name="cloudEvent">A valid event of the request. Must not be null.</param>
+    /// <param name="what">Which event of the request, e.g. "event 2 of the batch (id 'x')"; null for the only one.</param>
+    /// <returns>True when allowed.</returns>
+    public async ValueTask<bool> AuthorizeEventAsync(HttpContext context, BridgeCaller caller, CloudEvent cloudEvent, string? what = null)
+    {
+        if (scope.Check(caller, cloudEvent) is not { } reason)
+        {
+            return true;
+        }
+
+        AuthLog.EventOutOfScope(logger, caller.Name, cloudEvent.Id, reason);
+        await RejectAsync(context, StatusCodes.Status403Forbidden, Sentence(what, reason));
+        return false;
+    }
+
+    /// <summary>Joins a description of which event a problem is about and the problem itself.</summary>
+    /// <param name="what">Which event, or null when the request has only one.</param>
+    /// <param name="problem">The problem, a sentence that may start in lower case.</param>
+    internal static string Sentence(string? what, string problem) =>
+        what is not null ? $"{what}: {problem}"
+        : problem.Length > 0 ? string.Concat(char.ToUpperInvariant(problem[0]).ToString(), problem.AsSpan(1))
+        : problem;
+
     /// <summary>Writes a problem and logs it at Debug.</summary>
     public Task RejectAsync(HttpContext context, int status, string detail, IReadOnlyList<ProblemError>? errors = null)
     {
         IngressLog.RequestRejected(logger, context.Request.Method, context.Request.Path.Value ?? string.Empty, status, detail);
         return ProblemResponse.WriteAsync(context, status, detail, errors: errors);
+    }
+
+    // The ingress reads bodies as sent; decoding would also leave a body signature ambiguous (over which bytes?).
+    private async ValueTask<bool> CheckContentEncodingAsync(HttpContext context)
+    {
+        var encodings = context.Request.Headers.ContentEncoding;
+        foreach (var header in encodings)
+        {
+            foreach (var part in (header ?? string.Empty).Split(','))
+            {
+                var encoding = part.Trim();
+                if (encoding.Length == 0 || encoding.Equals(IdentityEncoding, StringComparison.OrdinalIgnoreCase))
+                {
+                    continue;
+                }
+
+                // RFC 9110 15.5.16: name the encodings the server does accept.
+                context.Response.Headers.AcceptEncoding = IdentityEncoding;
+                await RejectAsync(context, StatusCodes.Status415UnsupportedMediaType,
+                    $"Content-Encoding '{FlaggerPayloadException.Describe(encoding)}' is not supported: send the body uncompressed " +
+                    "(no Content-Encoding, or identity).");
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private Task UnauthorizedAsync(HttpContext context, string challenge, string detail)

@@ -3,7 +3,7 @@ namespace Bridge.Server.Ingress;
 /// <summary>The HTTP ingress: where it listens and what it accepts.</summary>
 /// <example>
 /// <code>
-/// "Ingress": { "Port": 8080, "BindAddress": "0.0.0.0", "MaxBodyBytes": 1048576, "ReadinessTimeout": "00:00:02",
+/// "Ingress": { "Port": 8080, "BindAddress": "0.0.0.0", "MaxBodyBytes": 1000000, "ReadinessTimeout": "00:00:02",
 ///              "RateLimit": { "PermitsPerSecond": 0, "Burst": 0 } }
 /// </code>
 /// </example>
@@ -17,8 +17,13 @@ internal sealed class IngressOptions
     /// <summary>IP address to listen on. Default <c>0.0.0.0</c> (every IPv4 interface); <c>::</c> for IPv6.</summary>
     public string BindAddress { get; set; } = "0.0.0.0";
 
-    /// <summary>Largest request body accepted, in bytes; larger ones get 413. Default 1 MiB.</summary>
-    public int MaxBodyBytes { get; set; } = 1024 * 1024;
+    /// <summary>
+    /// Largest request body accepted, in bytes; larger ones get 413. Default 1,000,000: the largest Kafka
+    /// record librdkafka produces by default (<c>message.max.bytes</c>), so no body the ingress reads is
+    /// refused by Kafka for its size alone (a body close to it still is, with 413, once the event's headers
+    /// are added).
+    /// </summary>
+    public int MaxBodyBytes { get; set; } = Kafka.KafkaRecordLimit.DefaultMaxBytes;
 
     /// <summary>How long <c>/readyz</c> waits for Kafka metadata before answering 503. Default 2 s.</summary>
     public TimeSpan ReadinessTimeout { get; set; } = TimeSpan.FromSeconds(2);

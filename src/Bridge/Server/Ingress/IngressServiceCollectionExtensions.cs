@@ -1,5 +1,6 @@
 using Bridge.Server.Hosting;
 using Bridge.Server.Ingress;
+using Bridge.Server.Kafka;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -28,6 +29,7 @@ internal static class IngressServiceCollectionExtensions
         services.AddFlaggerMapping();
         services.AddBridgeSpool(builder.Configuration);
 
+        services.TryAddSingleton<KafkaRecordLimit>();
         services.TryAddSingleton<IngressRateLimiter>();
         services.TryAddSingleton<IngressGuard>();
         services.TryAddSingleton<FlaggerIngress>();

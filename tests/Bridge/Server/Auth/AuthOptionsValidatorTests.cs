@@ -16,7 +16,7 @@ public sealed class AuthOptionsValidatorTests : IDisposable
     public void Validate_ValidTokenAndFile_Succeeds()
     {
         var path = Path.Combine(_directory, "t");
-        File.WriteAllText(path, "0123456789abcdef\r\n");
+        File.WriteAllText(path, "fedcba9876543210\r\n");
 
         var result = Validate(
             new TokenOptions { Name = "a", Token = "0123456789abcdef", Namespaces = ["test"] },
@@ -65,11 +65,61 @@ public sealed class AuthOptionsValidatorTests : IDisposable
     [InlineData("")]
     [InlineData("a/b")]
     [InlineData(" test")]
-    public void Validate_BadNamespace_Fails(string ns)
+    [InlineData("Prod")]
+    [InlineData("team_a")]
+    [InlineData("-test")]
+    [InlineData("test.prod")]
+    [InlineData("a123456789012345678901234567890123456789012345678901234567890123")]
+    public void Validate_NamespaceNotAKubernetesNamespace_FailsNamingTheKey(string ns)
     {
-        var result = Validate(new TokenOptions { Name = "a", Token = "0123456789abcdef", Namespaces = [ns] });
+        var result = Validate(new TokenOptions { Name = "a", Token = "0123456789abcdef", Namespaces = ["test", ns] });
 
-        Assert.Contains("Auth:Tokens:0:Namespaces:0", result.FailureMessage, StringComparison.Ordinal);
+        Assert.True(result.Failed);
+        Assert.Contains("Auth:Tokens:0:Namespaces:1", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("DNS-1123 label", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_KubernetesNamespaces_Succeeds()
+    {
+        var result = Validate(new TokenOptions { Name = "a", Token = "0123456789abcdef", Namespaces = ["test", "prod-eu-1", "a"] });
+
+        Assert.True(result.Succeeded, result.FailureMessage);
+    }
+
+    [Fact]
+    public void Validate_SameSecretTwice_FailsNamingBothKeys()
+    {
+        var path = Path.Combine(_directory, "shared");
+        File.WriteAllText(path, "0123456789abcdef\n");
+
+        var result = Validate(
+            new TokenOptions { Name = "a", Token = "0123456789abcdef", Namespaces = ["test"] },
+            new TokenOptions { Name = "b", Token = "fedcba9876543210" },
+            new TokenOptions { Name = "c", TokenFile = path, Namespaces = ["prod"] });
+
+        Assert.True(result.Failed);
+        Assert.Contains("Auth:Tokens:2:TokenFile holds the same token as Auth:Tokens:0:Token", result.FailureMessage, StringComparison.Ordinal);
+        Assert.DoesNotContain("0123456789abcdef", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_SameTokenTwiceAndBadNamespace_BridgeStopsNamingTheKeys()
+    {
+        using var error = new StringWriter();
+
+        var code = await Bridge.Server.Hosting.BridgeHost.RunAsync(
+        [
+            "--Ingress:Port=0", "--Grpc:Port=0", "--Kafka:EmbeddedBrokers=1",
+            "--Auth:Tokens:0:Name=flagger", "--Auth:Tokens:0:Token=shared-token-0123456789", "--Auth:Tokens:0:Namespaces:0=test",
+            "--Auth:Tokens:1:Name=ci", "--Auth:Tokens:1:Token=shared-token-0123456789", "--Auth:Tokens:1:Namespaces:0=Prod",
+        ], error);
+
+        Assert.Equal(1, code);
+        var message = error.ToString();
+        Assert.Contains("Auth:Tokens:1:Token holds the same token as Auth:Tokens:0:Token", message, StringComparison.Ordinal);
+        Assert.Contains("Auth:Tokens:1:Namespaces:0 'Prod' is not a Kubernetes namespace", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("shared-token-0123456789", message, StringComparison.Ordinal);
     }
 
     private static Microsoft.Extensions.Options.ValidateOptionsResult Validate(params TokenOptions[] tokens) =>

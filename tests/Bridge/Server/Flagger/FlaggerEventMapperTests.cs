@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Bridge.CloudEvents;
 using Bridge.Server.Flagger;
 using Microsoft.Extensions.Options;
@@ -251,11 +252,45 @@ public sealed class FlaggerEventMapperTests
     [InlineData("\"environment\":\"test\"", "\"environment\":\"prod\"")]
     [InlineData("\"cluster\":\"flagger-test\"", "\"cluster\":\"other\"")]
     [InlineData("\"eventType\":\"Normal\"", "\"eventType\":\"Warning\"")]
-    public void Map_OtherMetadataChanged_SameId(string from, string to)
+    [InlineData("\"environment\":\"test\",", "")]
+    [InlineData("\"name\":\"podinfo\"", "\"name\":\"podinfo\",\"extra\":1")]
+    public void Map_OtherMetadataOrMembersChanged_DifferentId(string from, string to)
     {
         var changed = EventPayload.Replace(from, to, StringComparison.Ordinal);
+        Assert.NotEqual(EventPayload, changed);
 
-        Assert.Equal(Map(EventPayload).Id, Map(changed).Id);
+        Assert.NotEqual(Map(EventPayload).Id, Map(changed).Id);
+    }
+
+    [Fact]
+    public void Map_GateWithOtherHookMetadata_DifferentId()
+    {
+        var other = GatePayload.Replace("helmv3", "kubectl", StringComparison.Ordinal);
+
+        Assert.NotEqual(Map(GatePayload, "confirm-promotion").Id, Map(other, "confirm-promotion").Id);
+    }
+
+    [Fact]
+    public void Map_EscapesAndNestedMemberOrder_DoNotChangeId()
+    {
+        var plain = """{"name":"podinfo","namespace":"test","extra":{"a":[1,{"x":"y","b":true}],"c":null}}""";
+        var equivalent = """{"extra":{"c":null,"a":[1,{"b":true,"x":"\u0079"}]},"namespace":"test","name":"pod\u0069nfo"}""";
+
+        Assert.Equal(Map(plain).Id, Map(equivalent).Id);
+    }
+
+    [Theory]
+    [InlineData("[1,{\"x\":\"y\",\"b\":true}]", "[{\"x\":\"y\",\"b\":true},1]")]
+    [InlineData("1", "1.0")]
+    [InlineData("1", "\"1\"")]
+    [InlineData("null", "false")]
+    [InlineData("{}", "[]")]
+    [InlineData("\"ab\"", "[\"a\",\"b\"]")]
+    public void Map_UnknownMemberValueChanged_DifferentId(string from, string to)
+    {
+        static string With(string value) => "{\"name\":\"podinfo\",\"namespace\":\"test\",\"extra\":" + value + "}";
+
+        Assert.NotEqual(Map(With(from)).Id, Map(With(to)).Id);
     }
 
     [Fact]
@@ -294,21 +329,19 @@ public sealed class FlaggerEventMapperTests
     {
         var payload = Parse(EventPayload);
 
-        var expected = ReferenceId(
-            "test", "podinfo", "Progressing", "85d557f47b", "event", "1736500000123", "Advance podinfo.test canary weight 10");
+        var expected = ReferenceId("event", EventPayload);
 
         Assert.Equal(expected, FlaggerEventMapper.ComputeId(payload, FlaggerHookType.Event));
         Assert.Equal(expected, Mapper().Map(payload, FlaggerHookType.Event, ReceivedAt).Id);
     }
 
     [Fact]
-    public void ComputeId_AbsentMetadata_EncodedAsAbsent()
+    public void ComputeId_NonAsciiNamesSortedByUtf8Bytes()
     {
-        var payload = Parse(GatePayload);
+        // U+FF5E sorts before U+10000 by UTF-16 code units, after it by UTF-8 bytes.
+        const string Json = "{\"name\":\"podinfo\",\"namespace\":\"test\",\"metadata\":{\"\uFF5E\":\"a\",\"\uD800\uDC00\":\"b\"}}";
 
-        var expected = ReferenceId("test", "podinfo", "Progressing", "85d557f47b", "rollback", null, null);
-
-        Assert.Equal(expected, FlaggerEventMapper.ComputeId(payload, FlaggerHookType.Rollback));
+        Assert.Equal(ReferenceId("rollback", Json), FlaggerEventMapper.ComputeId(Parse(Json), FlaggerHookType.Rollback));
     }
 
     [Fact]
@@ -321,9 +354,7 @@ public sealed class FlaggerEventMapperTests
 
         Assert.True(cloudEvent.IsValid);
         Assert.Equal("warn", cloudEvent["severity"]);
-        Assert.Equal(
-            ReferenceId("test", "podinfo", string.Empty, string.Empty, "event", null, message),
-            cloudEvent.Id);
+        Assert.Equal(ReferenceId("event", json), cloudEvent.Id);
     }
 
     [Fact]
@@ -333,24 +364,74 @@ public sealed class FlaggerEventMapperTests
         var example = Map(EventPayload);
         var gate = Map("""{"name":"podinfo","namespace":"test","phase":"Progressing","checksum":"85d557f47b"}""", "confirm-promotion");
 
-        Assert.Equal("a187befdfc393895421fc2c7f562bdc2", example.Id);
-        Assert.Equal("94513441023aa1c07a30f15c59e9434a", gate.Id);
+        Assert.Equal("4e73075d6c380d6acfddda2582a984d2", example.Id);
+        Assert.Equal("54d40506fb9069738a889ae632f2900c", gate.Id);
         Assert.Equal("app.flagger.canary.hook.confirm-promotion", gate.Type);
     }
 
     // Independent implementation of the id as documented in docs/events.md.
-    private static string ReferenceId(params string?[] fields)
+    private static string ReferenceId(string hookType, string json)
     {
-        var bytes = new List<byte>(Encoding.ASCII.GetBytes("flagger-event-id/1"));
-        foreach (var field in fields)
-        {
-            var utf8 = field is null ? [] : Encoding.UTF8.GetBytes(field);
-            var prefix = new byte[4];
-            BinaryPrimitives.WriteInt32BigEndian(prefix, field is null ? -1 : utf8.Length);
-            bytes.AddRange(prefix);
-            bytes.AddRange(utf8);
-        }
-
+        var bytes = new List<byte>(Encoding.ASCII.GetBytes("flagger-event-id/2"));
+        AddBytes(bytes, 's', Encoding.UTF8.GetBytes(hookType));
+        AddNode(bytes, JsonNode.Parse(json));
         return Convert.ToHexString(SHA256.HashData(bytes.ToArray()), 0, 16).ToLowerInvariant();
+    }
+
+    private static void AddNode(List<byte> bytes, JsonNode? node)
+    {
+        switch (node)
+        {
+            case null:
+                bytes.Add((byte)'z');
+                break;
+            case JsonObject members:
+                AddLength(bytes, 'o', members.Count);
+                foreach (var (name, value) in members.Select(m => (Name: Encoding.UTF8.GetBytes(m.Key), m.Value)).OrderBy(m => Convert.ToHexString(m.Name), StringComparer.Ordinal))
+                {
+                    AddBytes(bytes, 's', name);
+                    AddNode(bytes, value);
+                }
+
+                break;
+            case JsonArray items:
+                AddLength(bytes, 'a', items.Count);
+                foreach (var item in items)
+                {
+                    AddNode(bytes, item);
+                }
+
+                break;
+            default:
+                var element = node.GetValue<JsonElement>();
+                switch (element.ValueKind)
+                {
+                    case JsonValueKind.String:
+                        AddBytes(bytes, 's', Encoding.UTF8.GetBytes(element.GetString()!));
+                        break;
+                    case JsonValueKind.Number:
+                        AddBytes(bytes, 'n', Encoding.UTF8.GetBytes(element.GetRawText()));
+                        break;
+                    default:
+                        bytes.Add(element.ValueKind == JsonValueKind.True ? (byte)'t' : (byte)'f');
+                        break;
+                }
+
+                break;
+        }
+    }
+
+    private static void AddBytes(List<byte> bytes, char kind, byte[] value)
+    {
+        AddLength(bytes, kind, value.Length);
+        bytes.AddRange(value);
+    }
+
+    private static void AddLength(List<byte> bytes, char kind, int length)
+    {
+        bytes.Add((byte)kind);
+        var prefix = new byte[4];
+        BinaryPrimitives.WriteInt32BigEndian(prefix, length);
+        bytes.AddRange(prefix);
     }
 }

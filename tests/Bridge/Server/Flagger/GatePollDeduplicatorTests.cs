@@ -201,6 +201,108 @@ public sealed class GatePollDeduplicatorTests
     }
 
     [Fact]
+    public async Task PublishOnceAsync_ConcurrentCallsSameId_PublishedOnceOthersGetNull()
+    {
+        var deduplicator = Create();
+        var release = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var publishes = 0;
+
+        var calls = Enumerable.Range(0, 32).Select(_ => deduplicator.PublishOnceAsync("gate", _ =>
+        {
+            Interlocked.Increment(ref publishes);
+            return new ValueTask<int>(release.Task);
+        }, CancellationToken.None).AsTask()).ToArray();
+        await Wait.UntilAsync(() => deduplicator.InFlight == 1 && Volatile.Read(ref publishes) == 1, "one call publishes");
+        release.SetResult(42);
+        var results = await Task.WhenAll(calls).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(1, publishes);
+        Assert.Equal([42], results.Where(r => r is not null).Select(r => r!.Value));
+        Assert.Equal(31, results.Count(r => r is null));
+        Assert.True(deduplicator.WasPublished("gate"));
+        Assert.Equal(0, deduplicator.InFlight);
+    }
+
+    [Fact]
+    public async Task PublishOnceAsync_AlreadyPublished_NullWithoutPublishing()
+    {
+        var deduplicator = Create();
+        deduplicator.MarkPublished("gate");
+
+        var result = await deduplicator.PublishOnceAsync<int>("gate", _ => throw new InvalidOperationException("published again"), CancellationToken.None);
+
+        Assert.Null(result);
+    }
+
+    [Fact]
+    public async Task PublishOnceAsync_PublishFails_WaitersGetTheErrorAndTheNextCallPublishes()
+    {
+        var deduplicator = Create();
+        var release = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var first = deduplicator.PublishOnceAsync("gate", _ => new ValueTask<int>(release.Task), CancellationToken.None).AsTask();
+        var waiter = deduplicator.PublishOnceAsync<int>("gate", _ => throw new InvalidOperationException("a waiter published"), CancellationToken.None).AsTask();
+        await Wait.UntilAsync(() => deduplicator.InFlight == 1, "the first call publishes");
+
+        release.SetException(new TimeoutException("Kafka did not acknowledge"));
+
+        Assert.Equal("Kafka did not acknowledge", (await Assert.ThrowsAsync<TimeoutException>(() => first)).Message);
+        Assert.Equal("Kafka did not acknowledge", (await Assert.ThrowsAsync<TimeoutException>(() => waiter)).Message);
+        Assert.False(deduplicator.WasPublished("gate"));
+        Assert.Equal(7, await deduplicator.PublishOnceAsync("gate", _ => new ValueTask<int>(7), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task PublishOnceAsync_PublishingCallCancelled_AWaiterPublishes()
+    {
+        var deduplicator = Create();
+        using var cancellation = new CancellationTokenSource();
+        var first = deduplicator.PublishOnceAsync("gate", async ct =>
+        {
+            await Task.Delay(Timeout.Infinite, ct);
+            return 1;
+        }, cancellation.Token).AsTask();
+        await Wait.UntilAsync(() => deduplicator.InFlight == 1, "the first call publishes");
+        var waiter = deduplicator.PublishOnceAsync("gate", _ => new ValueTask<int>(2), CancellationToken.None).AsTask();
+
+        await cancellation.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first);
+        Assert.Equal(2, await waiter.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.True(deduplicator.WasPublished("gate"));
+    }
+
+    [Fact]
+    public async Task PublishOnceAsync_WaiterCancelled_StopsWaitingOthersUnaffected()
+    {
+        var deduplicator = Create();
+        var release = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var first = deduplicator.PublishOnceAsync("gate", _ => new ValueTask<int>(release.Task), CancellationToken.None).AsTask();
+        await Wait.UntilAsync(() => deduplicator.InFlight == 1, "the first call publishes");
+        using var cancellation = new CancellationTokenSource();
+        var waiter = deduplicator.PublishOnceAsync("gate", _ => new ValueTask<int>(2), cancellation.Token).AsTask();
+
+        await cancellation.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiter);
+        release.SetResult(1);
+
+        Assert.Equal(1, await first);
+    }
+
+    [Fact]
+    public async Task PublishOnceAsync_DifferentIds_PublishedConcurrently()
+    {
+        var deduplicator = Create();
+        var release = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var a = deduplicator.PublishOnceAsync("a", _ => new ValueTask<int>(release.Task), CancellationToken.None).AsTask();
+        var b = deduplicator.PublishOnceAsync("b", _ => new ValueTask<int>(release.Task), CancellationToken.None).AsTask();
+
+        await Wait.UntilAsync(() => deduplicator.InFlight == 2, "both ids are being published");
+        release.SetResult(5);
+
+        Assert.Equal([5, 5], (await Task.WhenAll(a, b)).Select(r => r!.Value));
+    }
+
+    [Fact]
     public void Constructor_InvalidArguments_Throw()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new GatePollDeduplicator(0, TimeSpan.FromHours(1), _clock));

@@ -134,6 +134,18 @@ public sealed class CloudEventIngressTests(IngressHostFixture fixture) : IClassF
     }
 
     [Fact]
+    public async Task HandleAsync_BrotliContentEncoding_415NothingPublished()
+    {
+        using var request = Binary("encoded", partitionKey: "a/b", data: "{}");
+        request.Content!.Headers.ContentEncoding.Add("br");
+
+        var response = await fixture.AssertNothingPublishedAsync(() => Server.Client.SendAsync(request));
+
+        var problem = await BridgeTestServer.ReadProblemAsync(response, 415);
+        Assert.Contains("Content-Encoding 'br'", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void NamespaceOf_Event_PrefersExtensionThenPartitionKeyPrefix()
     {
         var both = new CloudEvent { Id = "1", Source = "/s", Type = "t" };

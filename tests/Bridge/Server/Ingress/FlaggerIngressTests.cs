@@ -141,6 +141,73 @@ public sealed class FlaggerIngressTests(IngressHostFixture fixture) : IClassFixt
     }
 
     [Fact]
+    public async Task HandleHookAsync_GatePolledWithOtherMetadata_PublishedAgainWithOtherId()
+    {
+        var payload = FlaggerPayloads.Hook(name: "gate-metadata");
+        var other = payload.Replace("\"type\":\"helmv3\"", "\"type\":\"kubectl\"", StringComparison.Ordinal);
+        Assert.NotEqual(payload, other);
+        var before = fixture.RecordCount();
+
+        var first = await BridgeTestServer.ReadJsonAsync(await Server.PostJsonAsync("/v1/flagger/hooks/confirm-promotion", payload));
+        var second = await BridgeTestServer.ReadJsonAsync(await Server.PostJsonAsync("/v1/flagger/hooks/confirm-promotion", other));
+
+        Assert.NotEqual(first.GetProperty("ids")[0].GetString(), second.GetProperty("ids")[0].GetString());
+        Assert.True(second.TryGetProperty("events", out _));
+        Assert.Equal(before + 2, fixture.RecordCount());
+    }
+
+    [Theory]
+    [InlineData("confirm-rollout", HttpStatusCode.OK)]
+    [InlineData("rollout", HttpStatusCode.Accepted)]
+    [InlineData("rollback", HttpStatusCode.Forbidden)]
+    public async Task HandleHookAsync_ConcurrentIdenticalPolls_PublishedOnce(string hookType, HttpStatusCode expected)
+    {
+        var payload = FlaggerPayloads.Hook(name: "concurrent-" + hookType);
+        var before = fixture.RecordCount();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 32).Select(_ => Server.PostJsonAsync($"/v1/flagger/hooks/{hookType}", payload)));
+
+        Assert.All(responses, r => Assert.Equal(expected, r.StatusCode));
+        var bodies = await Task.WhenAll(responses.Select(BridgeTestServer.ReadJsonAsync));
+        Assert.Single(bodies.Select(b => b.GetProperty("ids")[0].GetString()).Distinct());
+        Assert.Equal(before + 1, fixture.RecordCount());
+    }
+
+    [Fact]
+    public async Task HandleEventAsync_GzipContentEncoding_415NothingPublished()
+    {
+        var content = new ByteArrayContent(Gzip(FlaggerPayloads.Event(timestamp: 1736500000060)));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        content.Headers.ContentEncoding.Add("gzip");
+
+        var response = await fixture.AssertNothingPublishedAsync(() => Server.Client.PostAsync("/v1/flagger/events", content));
+
+        var problem = await BridgeTestServer.ReadProblemAsync(response, 415);
+        Assert.Contains("Content-Encoding 'gzip'", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal("identity", string.Join(",", response.Headers.NonValidated["Accept-Encoding"]));
+    }
+
+    [Fact]
+    public async Task HandleEventAsync_IdentityContentEncoding_Accepted()
+    {
+        var content = BridgeTestServer.Json(FlaggerPayloads.Event(timestamp: 1736500000061));
+        content.Headers.ContentEncoding.Add("identity");
+
+        Assert.Equal(HttpStatusCode.Accepted, (await Server.Client.PostAsync("/v1/flagger/events", content)).StatusCode);
+    }
+
+    internal static byte[] Gzip(string text)
+    {
+        using var output = new MemoryStream();
+        using (var gzip = new System.IO.Compression.GZipStream(output, System.IO.Compression.CompressionLevel.Fastest))
+        {
+            gzip.Write(Encoding.UTF8.GetBytes(text));
+        }
+
+        return output.ToArray();
+    }
+
+    [Fact]
     public async Task HandleHookAsync_UnknownHookType_404ListingTypes()
     {
         var problem = await fixture.AssertNothingPublishedAsync(async () =>
