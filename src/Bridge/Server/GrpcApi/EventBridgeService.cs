@@ -1,11 +1,10 @@
-using Bridge.Client;
 using Bridge.Client.V1;
 using Bridge.CloudEvents;
-using Bridge.Grpc;
-using Bridge.Server.Auth;
 using Bridge.Server.Ingress;
 using Bridge.Server.Kafka;
 using Bridge.Server.Subscriptions;
+using Grpc.Core;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -24,7 +23,10 @@ namespace Bridge.Server.GrpcApi;
 /// stream never issued ends the call with INVALID_ARGUMENT, since it means the client acks on the wrong
 /// stream. A caller whose token is limited to namespaces only receives events of those namespaces; other
 /// events are skipped like filtered ones. Half-closing the request stream ends the call with OK after the
-/// acks received so far are committed; a server shutdown ends it with UNAVAILABLE.</para>
+/// acks received so far are committed; a server shutdown ends it with UNAVAILABLE at once (it does not wait
+/// for the client), so the host stops without waiting out its shutdown timeout.</para>
+/// <para>Invalid requests end with INVALID_ARGUMENT whose message names the field; the same field is in a
+/// <c>google.rpc.BadRequest</c> of the rich error details.</para>
 /// </remarks>
 internal sealed class EventBridgeService(
     IEventPublisher publisher,
@@ -33,31 +35,25 @@ internal sealed class EventBridgeService(
     SubscriptionRegistry registry,
     SubscriptionMetrics metrics,
     IOptions<SubscriptionOptions> options,
-    ILoggerFactory loggerFactory) : IGrpcService
+    IHostApplicationLifetime lifetime,
+    ILoggerFactory loggerFactory) : EventBridge.EventBridgeBase
 {
     private readonly SubscriptionOptions _options = options.Value;
     private readonly ILogger _logger = loggerFactory.CreateLogger<EventBridgeService>();
     private readonly ILogger _sessionLogger = loggerFactory.CreateLogger<SubscriptionSession>();
 
-    public void Bind(GrpcServiceBinder binder)
-    {
-        ArgumentNullException.ThrowIfNull(binder);
-        binder.AddUnary(EventBridgeMethods.Publish, PublishAsync)
-            .AddDuplexStreaming(EventBridgeMethods.Subscribe, SubscribeAsync);
-    }
-
-    internal async Task<PublishResponse> PublishAsync(PublishRequest request, ServerCallContext context)
+    public override async Task<PublishResponse> Publish(PublishRequest request, ServerCallContext context)
     {
         var caller = authenticator.Authenticate(context);
         var count = request.Events.Count;
         if (count == 0)
         {
-            throw new RpcException(StatusCode.InvalidArgument, "events: the request has no events; send at least one.");
+            throw GrpcErrors.InvalidArgument("events: the request has no events; send at least one.");
         }
 
         if (count > _options.MaxEventsPerPublish)
         {
-            throw new RpcException(StatusCode.InvalidArgument,
+            throw GrpcErrors.InvalidArgument(
                 $"events: the request has {count} events; at most {_options.MaxEventsPerPublish} are allowed per request ({SubscriptionOptions.SectionName}:MaxEventsPerPublish).");
         }
 
@@ -113,7 +109,7 @@ internal sealed class EventBridgeService(
         return response;
     }
 
-    internal async Task SubscribeAsync(IAsyncStreamReader<SubscribeRequest> requests, IServerStreamWriter<SubscribeResponse> responses, ServerCallContext context)
+    public override async Task Subscribe(IAsyncStreamReader<SubscribeRequest> requests, IServerStreamWriter<SubscribeResponse> responses, ServerCallContext context)
     {
         var caller = authenticator.Authenticate(context);
         var request = await ReadOpenAsync(requests, context).ConfigureAwait(false);
@@ -124,9 +120,10 @@ internal sealed class EventBridgeService(
         {
             session.Start();
             SubscriptionLog.StreamOpened(_logger, request.Name, context.Peer, request.Start, request.MaxInFlight);
-            await context.WriteResponseHeadersAsync().ConfigureAwait(false);
+            await context.WriteResponseHeadersAsync(new Metadata()).ConfigureAwait(false);
 
-            using var loops = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+            // The call's token covers the client and the deadline; the server's own shutdown must end the stream too.
+            using var loops = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
             var reading = ReadAcksAsync(requests, session, loops.Token);
             var writing = WriteDeliveriesAsync(responses, session, loops.Token);
             var first = await Task.WhenAny(reading, writing).ConfigureAwait(false);
@@ -143,12 +140,18 @@ internal sealed class EventBridgeService(
             if (!first.IsCompletedSuccessfully)
             {
                 reason = first.Exception?.InnerException?.Message ?? "cancelled";
+                if (lifetime.ApplicationStopping.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
+                {
+                    reason = GrpcErrors.ShuttingDown.Detail;
+                    throw new RpcException(GrpcErrors.ShuttingDown);
+                }
+
                 await first.ConfigureAwait(false);
             }
         }
         catch (SubscriptionFailedException e)
         {
-            throw new RpcException(StatusCode.Unavailable, e.Message);
+            throw new RpcException(new Status(StatusCode.Unavailable, e.Message));
         }
         finally
         {
@@ -163,14 +166,14 @@ internal sealed class EventBridgeService(
         if (!await requests.MoveNext(context.CancellationToken).ConfigureAwait(false))
         {
             SubscriptionLog.OpenRejected(_logger, context.Peer, "no request");
-            throw new RpcException(StatusCode.InvalidArgument, FirstMustBeOpen + "; the client sent no request.");
+            throw GrpcErrors.InvalidArgument(FirstMustBeOpen + "; the client sent no request.", "open");
         }
 
         var first = requests.Current;
         if (first.KindCase != SubscribeRequest.KindOneofCase.Open)
         {
             SubscriptionLog.OpenRejected(_logger, context.Peer, first.KindCase == SubscribeRequest.KindOneofCase.Ack ? "the first request is an ack" : "the first request is empty");
-            throw new RpcException(StatusCode.InvalidArgument, $"{FirstMustBeOpen}; it carries {(first.KindCase == SubscribeRequest.KindOneofCase.Ack ? "ack" : "nothing")}.");
+            throw GrpcErrors.InvalidArgument($"{FirstMustBeOpen}; it carries {(first.KindCase == SubscribeRequest.KindOneofCase.Ack ? "ack" : "nothing")}.", "open");
         }
 
         try
@@ -180,7 +183,7 @@ internal sealed class EventBridgeService(
         catch (InvalidSubscriptionException e)
         {
             SubscriptionLog.OpenRejected(_logger, context.Peer, e.Message);
-            throw new RpcException(StatusCode.InvalidArgument, "open." + e.Message);
+            throw GrpcErrors.InvalidArgument("open." + e.Message);
         }
     }
 
@@ -201,7 +204,7 @@ internal sealed class EventBridgeService(
                                 acked++;
                                 break;
                             case AckOutcome.NeverIssued:
-                                throw new RpcException(StatusCode.InvalidArgument,
+                                throw GrpcErrors.InvalidArgument(
                                     $"ack.ack_ids: {ackId} was never issued on this stream; ack ids are only valid on the stream that delivered them.");
                         }
                     }
@@ -213,9 +216,9 @@ internal sealed class EventBridgeService(
 
                     break;
                 case SubscribeRequest.KindOneofCase.Open:
-                    throw new RpcException(StatusCode.InvalidArgument, "open may only be the first request; later requests must carry ack.");
+                    throw GrpcErrors.InvalidArgument("open may only be the first request; later requests must carry ack.", "open");
                 default:
-                    throw new RpcException(StatusCode.InvalidArgument, "the request carries neither open nor ack.");
+                    throw GrpcErrors.InvalidArgument("the request carries neither open nor ack.", "kind");
             }
         }
     }
