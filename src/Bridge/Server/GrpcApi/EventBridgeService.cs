@@ -1,5 +1,6 @@
 using Bridge.Client.V1;
 using Bridge.CloudEvents;
+using Bridge.Server.Auth;
 using Bridge.Server.Ingress;
 using Bridge.Server.Kafka;
 using Bridge.Server.Subscriptions;
@@ -12,7 +13,8 @@ namespace Bridge.Server.GrpcApi;
 
 /// <summary>
 /// The <c>bridge.v1.EventBridge</c> service: <c>Publish</c> writes CloudEvents to Kafka, <c>Subscribe</c> streams a
-/// named subscription's events and takes their acks.
+/// named subscription's events and takes their acks, <c>Watch</c> streams them acking each once written (for
+/// clients that cannot stream requests, such as browsers over gRPC-Web).
 /// </summary>
 /// <remarks>
 /// <para>Publish follows the HTTP ingress' rules: each event is validated, checked against the caller's
@@ -109,10 +111,38 @@ internal sealed class EventBridgeService(
         return response;
     }
 
-    public override async Task Subscribe(IAsyncStreamReader<SubscribeRequest> requests, IServerStreamWriter<SubscribeResponse> responses, ServerCallContext context)
+    public override async Task Subscribe(IAsyncStreamReader<SubscribeRequest> requestStream, IServerStreamWriter<SubscribeResponse> responseStream, ServerCallContext context)
     {
         var caller = authenticator.Authenticate(context);
-        var request = await ReadOpenAsync(requests, context).ConfigureAwait(false);
+        var request = await ReadOpenAsync(requestStream, context).ConfigureAwait(false);
+        await RunAsync(request, caller, context,
+            (session, token) => ReadAcksAsync(requestStream, session, token),
+            (session, token) => WriteDeliveriesAsync(responseStream, session, ackWhenWritten: false, token)).ConfigureAwait(false);
+    }
+
+    public override async Task Watch(OpenSubscription request, IServerStreamWriter<SubscribeResponse> responseStream, ServerCallContext context)
+    {
+        var caller = authenticator.Authenticate(context);
+        SubscriptionRequest open;
+        try
+        {
+            open = SubscriptionRequest.From(request, _options);
+        }
+        catch (InvalidSubscriptionException e)
+        {
+            SubscriptionLog.OpenRejected(_logger, context.Peer, e.Message);
+            throw GrpcErrors.InvalidArgument(e.Message);
+        }
+
+        await RunAsync(open, caller, context,
+            static (_, token) => Task.Delay(Timeout.Infinite, token),
+            (session, token) => WriteDeliveriesAsync(responseStream, session, ackWhenWritten: true, token)).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs a subscription stream's two loops until one ends, then stops the session and maps the outcome to a status.</summary>
+    private async Task RunAsync(SubscriptionRequest request, BridgeCaller caller, ServerCallContext context,
+        Func<SubscriptionSession, CancellationToken, Task> readLoop, Func<SubscriptionSession, CancellationToken, Task> writeLoop)
+    {
         Func<CloudEvent, bool>? admits = caller.IsRestricted ? e => caller.MayAccess(CloudEventIngress.NamespaceOf(e)) : null;
         var session = new SubscriptionSession(request, admits, kafka, _options, registry, metrics, _sessionLogger);
         var reason = "half-closed by the client";
@@ -124,8 +154,8 @@ internal sealed class EventBridgeService(
 
             // The call's token covers the client and the deadline; the server's own shutdown must end the stream too.
             using var loops = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
-            var reading = ReadAcksAsync(requests, session, loops.Token);
-            var writing = WriteDeliveriesAsync(responses, session, loops.Token);
+            var reading = readLoop(session, loops.Token);
+            var writing = writeLoop(session, loops.Token);
             var first = await Task.WhenAny(reading, writing).ConfigureAwait(false);
             await loops.CancelAsync().ConfigureAwait(false);
             try
@@ -223,7 +253,7 @@ internal sealed class EventBridgeService(
         }
     }
 
-    private static async Task WriteDeliveriesAsync(IServerStreamWriter<SubscribeResponse> responses, SubscriptionSession session, CancellationToken cancellationToken)
+    private async Task WriteDeliveriesAsync(IServerStreamWriter<SubscribeResponse> responses, SubscriptionSession session, bool ackWhenWritten, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -237,6 +267,10 @@ internal sealed class EventBridgeService(
                 Attempt = delivery.Attempt,
                 Key = delivery.Key ?? string.Empty,
             }, cancellationToken).ConfigureAwait(false);
+            if (ackWhenWritten && session.Ack(delivery.AckId) == AckOutcome.Acked)
+            {
+                metrics.Acked(session.Name, 1);
+            }
         }
     }
 

@@ -169,6 +169,19 @@ public sealed class EventBridgeServiceTests
     }
 
     [Fact]
+    public async Task Watch_InvalidOpen_InvalidArgumentNamingTheField()
+    {
+        await using var host = await GrpcBridgeHost.StartAsync();
+        using var watch = host.Client.Watch(new OpenSubscription { Subscription = "bad name" }, deadline: DateTime.UtcNow.AddSeconds(30));
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => watch.ResponseStream.MoveNext(CancellationToken.None));
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.StartsWith("subscription: ", error.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal("subscription", Assert.Single(error.GetRpcStatus()!.GetDetail<BadRequest>()!.FieldViolations).Field);
+    }
+
+    [Fact]
     public async Task Subscribe_ClientVanishesMidStream_StreamReleasedAndUnackedEventDeliveredAgain()
     {
         await using var host = await GrpcBridgeHost.StartAsync();

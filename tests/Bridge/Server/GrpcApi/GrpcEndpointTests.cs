@@ -39,6 +39,32 @@ public sealed class GrpcEndpointTests
     }
 
     [Fact]
+    public async Task GrpcWeb_WatchOverHttp11_BrowserSubscribesAndDeliveriesAreAckedAsWritten()
+    {
+        await using var host = await GrpcBridgeHost.StartAsync();
+        var accepted = await host.PublishAllAsync(GrpcBridgeHost.Event("w1"), GrpcBridgeHost.Event("w2"));
+        using var channel = GrpcChannel.ForAddress(host.GrpcAddress, new GrpcChannelOptions
+        {
+            HttpHandler = new GrpcWebHandler(GrpcWebMode.GrpcWebText, new SocketsHttpHandler()),
+            HttpVersion = HttpVersion.Version11,
+            HttpVersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        });
+        var open = new OpenSubscription { Subscription = "browser-page", Start = new StartPosition { Earliest = true } };
+
+        var received = new List<SubscribeResponse>();
+        using (var watch = new EventBridge.EventBridgeClient(channel).Watch(open, deadline: DateTime.UtcNow.AddSeconds(30)))
+        {
+            while (received.Count < 2 && await watch.ResponseStream.MoveNext(CancellationToken.None))
+            {
+                received.Add(watch.ResponseStream.Current);
+            }
+        }
+
+        Assert.Equal(["w1", "w2"], received.Select(d => d.Event.Id));
+        await host.WaitForCommitAsync("browser-page", accepted[1].Partition, accepted[1].Offset + 1);
+    }
+
+    [Fact]
     public async Task GrpcWeb_Disabled_Http11CallRefused()
     {
         await using var host = await GrpcBridgeHost.StartAsync(new Dictionary<string, string?> { ["Grpc:EnableGrpcWeb"] = "false" });

@@ -20,5 +20,6 @@ public sealed class ReflectionInteropTests(BridgeInteropFixture bridge)
         Assert.Contains("SERVICE grpc.health.v1.Health", lines);
         Assert.Contains("METHOD bridge.v1.EventBridge/Publish unary", lines);
         Assert.Contains("METHOD bridge.v1.EventBridge/Subscribe duplex", lines);
+        Assert.Contains("METHOD bridge.v1.EventBridge/Watch server-streaming", lines);
     }
 }
