@@ -4,6 +4,7 @@ using Confluent.Kafka;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using ServingStatus = Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus;
 
 namespace Bridge.Server.GrpcApi;
@@ -13,8 +14,11 @@ namespace Bridge.Server.GrpcApi;
 /// events topic (what subscriptions and Publish need), unhealthy otherwise and from the moment the host starts stopping.
 /// Registered under <see cref="Name"/> with tag <see cref="Tag"/>; run every <c>Subscriptions:HealthCheckInterval</c>.
 /// </summary>
-internal sealed class KafkaHealthCheck(KafkaConnection kafka, IHostApplicationLifetime lifetime, ILogger<KafkaHealthCheck> logger)
-    : IHealthCheck, IDisposable
+internal sealed class KafkaHealthCheck(
+    KafkaConnection kafka,
+    IOptions<SubscriptionOptions> options,
+    IHostApplicationLifetime lifetime,
+    ILogger<KafkaHealthCheck> logger) : IHealthCheck, IDisposable
 {
     /// <summary>The check's registration name.</summary>
     public const string Name = "kafka";
@@ -23,15 +27,17 @@ internal sealed class KafkaHealthCheck(KafkaConnection kafka, IHostApplicationLi
     public const string Tag = "grpc";
 
     private readonly Lock _lock = new();
+
+    // A check must not outlast the interval it runs at; Kafka answers in milliseconds when it answers at all.
+    private readonly TimeSpan _timeout = options.Value.HealthCheckInterval < TimeSpan.FromSeconds(5) ? options.Value.HealthCheckInterval : TimeSpan.FromSeconds(5);
     private IAdminClient? _admin;
     private bool? _healthy;
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        var timeout = context.Registration.Timeout is var t && t > TimeSpan.Zero && t < TimeSpan.FromSeconds(5) ? t : TimeSpan.FromSeconds(5);
         var problem = lifetime.ApplicationStopping.IsCancellationRequested
             ? "the server is stopping"
-            : await CheckKafkaAsync(timeout, cancellationToken).ConfigureAwait(false);
+            : await CheckKafkaAsync(_timeout, cancellationToken).ConfigureAwait(false);
         Report(problem);
         return problem is null ? HealthCheckResult.Healthy("Kafka answers.") : new HealthCheckResult(context.Registration.FailureStatus, problem);
     }
