@@ -173,7 +173,7 @@ internal static class EndToEndBench
         catch (OperationCanceledException)
         {
         }
-        catch (Bridge.Grpc.RpcException e) when (e.StatusCode == Bridge.Grpc.StatusCode.Cancelled)
+        catch (Grpc.Core.RpcException e) when (e.StatusCode == Grpc.Core.StatusCode.Cancelled)
         {
         }
 

@@ -1,14 +1,16 @@
 using Bridge.Client.V1;
 using Bridge.CloudEvents;
-using Bridge.Grpc;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Bridge.Client;
 
 /// <summary>
-/// Typed client of service <c>bridge.v1.EventBridge</c>: publishes CloudEvents and opens subscriptions.
-/// Thread-safe; create one per server and reuse it.
+/// Typed client of service <c>bridge.v1.EventBridge</c>: publishes CloudEvents and opens subscriptions, on top of
+/// the generated <see cref="EventBridge.EventBridgeClient"/> and Grpc.Net.Client. Thread-safe; create one per
+/// server and reuse it, or register it with <c>services.AddEventBridgeClient(...)</c>.
 /// </summary>
 /// <example>
 /// <code>
@@ -30,8 +32,8 @@ public sealed class EventBridgeClient : IDisposable
 
     private const string AuthorizationKey = "authorization";
 
-    private readonly GrpcChannel _channel;
-    private readonly bool _ownsChannel;
+    private readonly EventBridge.EventBridgeClient _stub;
+    private readonly GrpcChannel? _ownedChannel;
     private readonly string? _token;
     private readonly TimeSpan _ackDelay;
     private readonly ILogger _logger;
@@ -50,51 +52,54 @@ public sealed class EventBridgeClient : IDisposable
     /// <param name="options">Token, ack batching, channel settings. May be null for the defaults.</param>
     /// <exception cref="ArgumentException">The address is not an absolute http(s) URI, or an option is invalid.</exception>
     public EventBridgeClient(Uri address, EventBridgeClientOptions? options = null)
-        : this(GrpcChannel.ForAddress(address ?? throw new ArgumentNullException(nameof(address)), options?.ChannelOptions), ownsChannel: true, options)
     {
+        ArgumentNullException.ThrowIfNull(address);
+        options ??= new EventBridgeClientOptions();
+        Validate(options);
+        GrpcChannel channel = GrpcChannel.ForAddress(CheckAddress(address), options.ChannelOptions ?? new GrpcChannelOptions());
+        _ownedChannel = channel;
+        Address = address;
+        _stub = new EventBridge.EventBridgeClient(channel);
+        (_token, _ackDelay, _logger) = (options.Token, options.AckDelay, options.Logger ?? NullLogger.Instance);
     }
 
-    /// <summary>Creates a client on an existing channel, which it does not dispose.</summary>
+    /// <summary>
+    /// Creates a client on the caller's own channel (its TLS settings, HTTP handler and limits), which the client
+    /// does not dispose.
+    /// </summary>
     /// <param name="channel">The channel. Must not be null.</param>
     /// <param name="options">Token and ack batching (<see cref="EventBridgeClientOptions.ChannelOptions"/> is ignored). May be null.</param>
     /// <exception cref="ArgumentException">An option is invalid.</exception>
     public EventBridgeClient(GrpcChannel channel, EventBridgeClientOptions? options = null)
-        : this(channel ?? throw new ArgumentNullException(nameof(channel)), ownsChannel: false, options)
+        : this((channel ?? throw new ArgumentNullException(nameof(channel))).CreateCallInvoker(), options)
     {
     }
 
-    private EventBridgeClient(GrpcChannel channel, bool ownsChannel, EventBridgeClientOptions? options)
+    /// <summary>
+    /// Creates a client on a call invoker, such as <c>channel.Intercept(interceptor)</c> or the one
+    /// Grpc.Net.ClientFactory builds; the client does not dispose anything it did not create.
+    /// </summary>
+    /// <param name="callInvoker">The call invoker. Must not be null.</param>
+    /// <param name="options">Token and ack batching (<see cref="EventBridgeClientOptions.ChannelOptions"/> is ignored). May be null.</param>
+    /// <exception cref="ArgumentException">An option is invalid.</exception>
+    public EventBridgeClient(CallInvoker callInvoker, EventBridgeClientOptions? options = null)
     {
+        ArgumentNullException.ThrowIfNull(callInvoker);
         options ??= new EventBridgeClientOptions();
-        try
-        {
-            if (options.AckDelay < TimeSpan.Zero || options.AckDelay > EventBridgeClientOptions.MaxAckDelay)
-            {
-                throw new ArgumentException(
-                    $"AckDelay must be between 0 and {EventBridgeClientOptions.MaxAckDelay.TotalMilliseconds} ms (got {options.AckDelay.TotalMilliseconds} ms).", nameof(options));
-            }
-            if (options.Token is { } token && (token.Length == 0 || token.Any(c => c <= ' ' || c >= 127)))
-            {
-                throw new ArgumentException("Token must be non-empty printable ASCII without spaces: it travels in an HTTP header.", nameof(options));
-            }
-        }
-        catch
-        {
-            if (ownsChannel)
-            {
-                channel.Dispose();
-            }
-            throw;
-        }
-        _channel = channel;
-        _ownsChannel = ownsChannel;
-        _token = options.Token;
-        _ackDelay = options.AckDelay;
-        _logger = options.Logger ?? NullLogger.Instance;
+        Validate(options);
+        Address = options.Address;
+        _stub = new EventBridge.EventBridgeClient(callInvoker);
+        (_token, _ackDelay, _logger) = (options.Token, options.AckDelay, options.Logger ?? NullLogger.Instance);
     }
 
-    /// <summary>The server address.</summary>
-    public Uri Address => _channel.Address;
+    /// <summary>
+    /// The server address: the one given to the constructor, else <see cref="EventBridgeClientOptions.Address"/>; null when
+    /// the client was created on a channel or call invoker without it (it is only used in log messages).
+    /// </summary>
+    public Uri? Address { get; }
+
+    /// <summary>The generated client this one is built on, for calls the typed API does not cover. Never null.</summary>
+    public EventBridge.EventBridgeClient Stub => _stub;
 
     /// <summary>Publishes events. Each event gets its own result, in request order; valid ones are written even when others are rejected.</summary>
     /// <param name="request">The events. Must not be null.</param>
@@ -104,7 +109,7 @@ public sealed class EventBridgeClient : IDisposable
     public Task<PublishResponse> PublishAsync(PublishRequest request, CallOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return _channel.UnaryAsync(EventBridgeMethods.Publish, request, WithAuthorization(options));
+        return _stub.PublishAsync(request, WithAuthorization(options)).ResponseAsync;
     }
 
     /// <summary>Publishes events given as <see cref="CloudEvent"/>s (converted with <see cref="ProtobufEventFormat.ToProto"/>).</summary>
@@ -142,24 +147,37 @@ public sealed class EventBridgeClient : IDisposable
         ArgumentNullException.ThrowIfNull(open);
         ValidateOpen(open);
         OpenSubscription copy = open.Clone();
-        AsyncDuplexStreamingCall<SubscribeRequest, SubscribeResponse> call = _channel.DuplexStreaming(EventBridgeMethods.Subscribe, WithAuthorization(options));
+        AsyncDuplexStreamingCall<SubscribeRequest, SubscribeResponse> call = _stub.Subscribe(WithAuthorization(options));
         return new EventSubscription(call, copy, _ackDelay, _logger);
     }
 
     /// <summary>Disposes the channel when the client created it.</summary>
-    public void Dispose()
-    {
-        if (_ownsChannel)
-        {
-            _channel.Dispose();
-        }
-    }
+    public void Dispose() => _ownedChannel?.Dispose();
 
     /// <summary>True when <paramref name="name"/> is a valid subscription name: 1-200 characters of <c>[A-Za-z0-9._-]</c>.</summary>
     /// <param name="name">The name. May be null (then false).</param>
     public static bool IsValidSubscriptionName(string? name) =>
         !string.IsNullOrEmpty(name) && name.Length <= MaxSubscriptionNameLength
         && name.All(c => c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '.' or '_' or '-');
+
+    /// <summary>Checks an address for a channel: absolute and http or https.</summary>
+    internal static Uri CheckAddress(Uri address) =>
+        address.IsAbsoluteUri && (address.Scheme == Uri.UriSchemeHttp || address.Scheme == Uri.UriSchemeHttps)
+            ? address
+            : throw new ArgumentException($"EventBridge address '{address}' must be an absolute http:// or https:// URI such as http://bridge:8081.", nameof(address));
+
+    private static void Validate(EventBridgeClientOptions options)
+    {
+        if (options.AckDelay < TimeSpan.Zero || options.AckDelay > EventBridgeClientOptions.MaxAckDelay)
+        {
+            throw new ArgumentException(
+                $"AckDelay must be between 0 and {EventBridgeClientOptions.MaxAckDelay.TotalMilliseconds} ms (got {options.AckDelay.TotalMilliseconds} ms).", nameof(options));
+        }
+        if (options.Token is { } token && (token.Length == 0 || token.Any(c => c <= ' ' || c >= 127)))
+        {
+            throw new ArgumentException("Token must be non-empty printable ASCII without spaces: it travels in an HTTP header.", nameof(options));
+        }
+    }
 
     private static void ValidateOpen(OpenSubscription open)
     {
@@ -197,14 +215,14 @@ public sealed class EventBridgeClient : IDisposable
             }
         }
         headers.Add(AuthorizationKey, "Bearer " + _token);
-        return value with { Headers = headers };
+        return value.WithHeaders(headers);
     }
 
     private static Uri ParseAddress(string address)
     {
         ArgumentNullException.ThrowIfNull(address);
         return Uri.TryCreate(address, UriKind.Absolute, out Uri? uri)
-            ? uri
+            ? CheckAddress(uri)
             : throw new ArgumentException($"EventBridge address '{address}' is not an absolute URI such as http://bridge:8081.", nameof(address));
     }
 }

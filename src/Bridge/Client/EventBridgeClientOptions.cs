@@ -1,4 +1,4 @@
-using Bridge.Grpc;
+using Grpc.Net.Client;
 using Microsoft.Extensions.Logging;
 
 namespace Bridge.Client;
@@ -8,6 +8,12 @@ public sealed class EventBridgeClientOptions
 {
     /// <summary>Longest <see cref="AckDelay"/> accepted.</summary>
     public static readonly TimeSpan MaxAckDelay = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// The bridge's gRPC address, e.g. <c>http://bridge:8081</c>. Required by <c>services.AddEventBridgeClient</c>;
+    /// the constructors that take an address use theirs instead. Default null.
+    /// </summary>
+    public Uri? Address { get; set; }
 
     /// <summary>
     /// Bearer token sent as <c>authorization: Bearer &lt;token&gt;</c> metadata on every call, unless the call's
@@ -21,7 +27,10 @@ public sealed class EventBridgeClientOptions
     /// </summary>
     public TimeSpan AckDelay { get; set; } = TimeSpan.FromMilliseconds(5);
 
-    /// <summary>Settings of the channel the client creates from an address. May be null for the defaults.</summary>
+    /// <summary>
+    /// Settings of the channel the client creates from an address (TLS through <see cref="GrpcChannelOptions.HttpHandler"/>,
+    /// message size limits, credentials). May be null for the defaults. Ignored when the client is given a channel.
+    /// </summary>
     public GrpcChannelOptions? ChannelOptions { get; set; }
 
     /// <summary>Where the client logs events it had to skip. May be null (no logging).</summary>

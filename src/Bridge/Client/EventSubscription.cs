@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using Bridge.Client.Internal;
 using Bridge.Client.V1;
 using Bridge.CloudEvents;
-using Bridge.Grpc;
+using Grpc.Core;
 using Microsoft.Extensions.Logging;
 
 namespace Bridge.Client;
@@ -69,7 +69,7 @@ public sealed class EventSubscription : IAsyncEnumerable<CloudEventDelivery>, IA
         {
             await _openWrite.ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is RpcException or InvalidOperationException)
+        catch (Exception ex) when (ex is RpcException or InvalidOperationException or ObjectDisposedException)
         {
             // The call is already over; reading reports its real status.
         }
@@ -149,7 +149,7 @@ public sealed class EventSubscription : IAsyncEnumerable<CloudEventDelivery>, IA
         {
             await _openWrite.ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is RpcException or InvalidOperationException or OperationCanceledException)
+        catch (Exception ex) when (ex is RpcException or InvalidOperationException or ObjectDisposedException or OperationCanceledException)
         {
             // Observed so it is not reported as unobserved; the stream is gone anyway.
         }

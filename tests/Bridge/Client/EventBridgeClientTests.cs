@@ -1,7 +1,8 @@
 using Bridge.Client.Tests.Infrastructure;
 using Bridge.Client.V1;
 using Bridge.CloudEvents;
-using Bridge.Grpc;
+using Grpc.Core;
+using Grpc.Net.Client;
 
 namespace Bridge.Client.Tests;
 
@@ -88,7 +89,7 @@ public sealed class EventBridgeClientTests : IAsyncLifetime
         using var client = new EventBridgeClient(_server.Address.ToString(), "client-wide");
         var headers = new Metadata { { "authorization", "Bearer per-call" } };
 
-        await client.PublishAsync([TestEvents.Canary("a")], new CallOptions(Headers: headers));
+        await client.PublishAsync([TestEvents.Canary("a")], new CallOptions(headers: headers));
 
         Assert.Equal("Bearer per-call", Assert.Single(_server.Bridge.AuthorizationHeaders));
     }

@@ -1,7 +1,8 @@
 using Bridge.Client.Tests.Infrastructure;
 using Bridge.Client.V1;
 using Bridge.CloudEvents;
-using Bridge.Grpc;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Microsoft.Extensions.Logging;
 using PbEvent = Bridge.CloudEvents.Protobuf.CloudEvent;
 

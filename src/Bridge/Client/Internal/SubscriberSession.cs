@@ -1,5 +1,5 @@
 using Bridge.Client.V1;
-using Bridge.Grpc;
+using Grpc.Core;
 using Microsoft.Extensions.Logging;
 
 namespace Bridge.Client.Internal;
@@ -27,7 +27,7 @@ internal sealed class SubscriberSession(
     internal static readonly TimeSpan CompleteTimeout = TimeSpan.FromSeconds(5);
 
     private readonly string _name = options.Subscription!;
-    private readonly string _address = client.Address.ToString();
+    private readonly string _address = client.Address?.ToString() ?? options.Address!;
     private readonly CancellationTokenSource _end = new();
     private EventSubscription? _subscription;
     private DateTimeOffset? _connectedAt;
@@ -49,7 +49,7 @@ internal sealed class SubscriberSession(
 
         ClientLog.Connecting(logger, _name, _address);
         Task<SessionResult> run;
-        EventSubscription subscription = client.Subscribe(open, new CallOptions(Headers: headers));
+        EventSubscription subscription = client.Subscribe(open, new CallOptions(headers: headers));
         try
         {
             _subscription = subscription;

@@ -1,12 +1,12 @@
-using Bridge.Client;
 using Bridge.Client.V1;
 using Bridge.CloudEvents;
-using Bridge.Grpc;
 using Bridge.Server.Auth;
 using Bridge.Server.Ingress;
 using Bridge.Server.Kafka;
 using Bridge.Server.Observability;
 using Bridge.Server.Subscriptions;
+using Grpc.Core;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -14,7 +14,8 @@ namespace Bridge.Server.GrpcApi;
 
 /// <summary>
 /// The <c>bridge.v1.EventBridge</c> service: <c>Publish</c> writes CloudEvents to Kafka, <c>Subscribe</c> streams a
-/// named subscription's events and takes their acks.
+/// named subscription's events and takes their acks, <c>Watch</c> streams them acking each once written (for
+/// clients that cannot stream requests, such as browsers over gRPC-Web).
 /// </summary>
 /// <remarks>
 /// <para>Publish follows the HTTP ingress' rules: each event is validated, checked against the caller's
@@ -25,7 +26,10 @@ namespace Bridge.Server.GrpcApi;
 /// stream never issued ends the call with INVALID_ARGUMENT, since it means the client acks on the wrong
 /// stream. A caller whose token is limited to namespaces only receives events of those namespaces; other
 /// events are skipped like filtered ones. Half-closing the request stream ends the call with OK after the
-/// acks received so far are committed; a server shutdown ends it with UNAVAILABLE.</para>
+/// acks received so far are committed; a server shutdown ends it with UNAVAILABLE at once (it does not wait
+/// for the client), so the host stops without waiting out its shutdown timeout.</para>
+/// <para>Invalid requests end with INVALID_ARGUMENT whose message names the field; the same field is in a
+/// <c>google.rpc.BadRequest</c> of the rich error details.</para>
 /// </remarks>
 internal sealed class EventBridgeService(
     IEventPublisher publisher,
@@ -34,31 +38,25 @@ internal sealed class EventBridgeService(
     SubscriptionRegistry registry,
     SubscriptionMetrics metrics,
     IOptions<SubscriptionOptions> options,
-    ILoggerFactory loggerFactory) : IGrpcService
+    IHostApplicationLifetime lifetime,
+    ILoggerFactory loggerFactory) : EventBridge.EventBridgeBase
 {
     private readonly SubscriptionOptions _options = options.Value;
     private readonly ILogger _logger = loggerFactory.CreateLogger<EventBridgeService>();
     private readonly ILogger _sessionLogger = loggerFactory.CreateLogger<SubscriptionSession>();
 
-    public void Bind(GrpcServiceBinder binder)
-    {
-        ArgumentNullException.ThrowIfNull(binder);
-        binder.AddUnary(EventBridgeMethods.Publish, PublishAsync)
-            .AddDuplexStreaming(EventBridgeMethods.Subscribe, SubscribeAsync);
-    }
-
-    internal async Task<PublishResponse> PublishAsync(PublishRequest request, ServerCallContext context)
+    public override async Task<PublishResponse> Publish(PublishRequest request, ServerCallContext context)
     {
         var caller = authenticator.Authenticate(context);
         var count = request.Events.Count;
         if (count == 0)
         {
-            throw new RpcException(StatusCode.InvalidArgument, "events: the request has no events; send at least one.");
+            throw GrpcErrors.InvalidArgument("events: the request has no events; send at least one.");
         }
 
         if (count > _options.MaxEventsPerPublish)
         {
-            throw new RpcException(StatusCode.InvalidArgument,
+            throw GrpcErrors.InvalidArgument(
                 $"events: the request has {count} events; at most {_options.MaxEventsPerPublish} are allowed per request ({SubscriptionOptions.SectionName}:MaxEventsPerPublish).");
         }
 
@@ -114,10 +112,38 @@ internal sealed class EventBridgeService(
         return response;
     }
 
-    internal async Task SubscribeAsync(IAsyncStreamReader<SubscribeRequest> requests, IServerStreamWriter<SubscribeResponse> responses, ServerCallContext context)
+    public override async Task Subscribe(IAsyncStreamReader<SubscribeRequest> requestStream, IServerStreamWriter<SubscribeResponse> responseStream, ServerCallContext context)
     {
         var caller = authenticator.Authenticate(context);
-        var request = await ReadOpenAsync(requests, context).ConfigureAwait(false);
+        var request = await ReadOpenAsync(requestStream, context).ConfigureAwait(false);
+        await RunAsync(request, caller, context,
+            (session, token) => ReadAcksAsync(requestStream, session, token),
+            (session, token) => WriteDeliveriesAsync(responseStream, session, ackWhenWritten: false, token)).ConfigureAwait(false);
+    }
+
+    public override async Task Watch(OpenSubscription request, IServerStreamWriter<SubscribeResponse> responseStream, ServerCallContext context)
+    {
+        var caller = authenticator.Authenticate(context);
+        SubscriptionRequest open;
+        try
+        {
+            open = SubscriptionRequest.From(request, _options);
+        }
+        catch (InvalidSubscriptionException e)
+        {
+            SubscriptionLog.OpenRejected(_logger, context.Peer, e.Message);
+            throw GrpcErrors.InvalidArgument(e.Message);
+        }
+
+        await RunAsync(open, caller, context,
+            static (_, token) => Task.Delay(Timeout.Infinite, token),
+            (session, token) => WriteDeliveriesAsync(responseStream, session, ackWhenWritten: true, token)).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs a subscription stream's two loops until one ends, then stops the session and maps the outcome to a status.</summary>
+    private async Task RunAsync(SubscriptionRequest request, BridgeCaller caller, ServerCallContext context,
+        Func<SubscriptionSession, CancellationToken, Task> readLoop, Func<SubscriptionSession, CancellationToken, Task> writeLoop)
+    {
         Func<CloudEvent, bool>? admits = caller.IsRestricted ? e => caller.MayAccess(CloudEventIngress.NamespaceOf(e)) : null;
         var session = new SubscriptionSession(request, admits, kafka, _options, registry, metrics, _sessionLogger);
         var reason = "half-closed by the client";
@@ -125,11 +151,12 @@ internal sealed class EventBridgeService(
         {
             session.Start();
             SubscriptionLog.StreamOpened(_logger, request.Name, context.Peer, request.Start, request.MaxInFlight);
-            await context.WriteResponseHeadersAsync().ConfigureAwait(false);
+            await context.WriteResponseHeadersAsync(new Metadata()).ConfigureAwait(false);
 
-            using var loops = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
-            var reading = ReadAcksAsync(requests, session, loops.Token);
-            var writing = WriteDeliveriesAsync(responses, session, loops.Token);
+            // The call's token covers the client and the deadline; the server's own shutdown must end the stream too.
+            using var loops = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
+            var reading = readLoop(session, loops.Token);
+            var writing = writeLoop(session, loops.Token);
             var first = await Task.WhenAny(reading, writing).ConfigureAwait(false);
             await loops.CancelAsync().ConfigureAwait(false);
             try
@@ -144,12 +171,18 @@ internal sealed class EventBridgeService(
             if (!first.IsCompletedSuccessfully)
             {
                 reason = first.Exception?.InnerException?.Message ?? "cancelled";
+                if (lifetime.ApplicationStopping.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
+                {
+                    reason = GrpcErrors.ShuttingDown.Detail;
+                    throw new RpcException(GrpcErrors.ShuttingDown);
+                }
+
                 await first.ConfigureAwait(false);
             }
         }
         catch (SubscriptionFailedException e)
         {
-            throw new RpcException(StatusCode.Unavailable, e.Message);
+            throw new RpcException(new Status(StatusCode.Unavailable, e.Message));
         }
         finally
         {
@@ -164,14 +197,14 @@ internal sealed class EventBridgeService(
         if (!await requests.MoveNext(context.CancellationToken).ConfigureAwait(false))
         {
             SubscriptionLog.OpenRejected(_logger, context.Peer, "no request");
-            throw new RpcException(StatusCode.InvalidArgument, FirstMustBeOpen + "; the client sent no request.");
+            throw GrpcErrors.InvalidArgument(FirstMustBeOpen + "; the client sent no request.", "open");
         }
 
         var first = requests.Current;
         if (first.KindCase != SubscribeRequest.KindOneofCase.Open)
         {
             SubscriptionLog.OpenRejected(_logger, context.Peer, first.KindCase == SubscribeRequest.KindOneofCase.Ack ? "the first request is an ack" : "the first request is empty");
-            throw new RpcException(StatusCode.InvalidArgument, $"{FirstMustBeOpen}; it carries {(first.KindCase == SubscribeRequest.KindOneofCase.Ack ? "ack" : "nothing")}.");
+            throw GrpcErrors.InvalidArgument($"{FirstMustBeOpen}; it carries {(first.KindCase == SubscribeRequest.KindOneofCase.Ack ? "ack" : "nothing")}.", "open");
         }
 
         try
@@ -181,7 +214,7 @@ internal sealed class EventBridgeService(
         catch (InvalidSubscriptionException e)
         {
             SubscriptionLog.OpenRejected(_logger, context.Peer, e.Message);
-            throw new RpcException(StatusCode.InvalidArgument, "open." + e.Message);
+            throw GrpcErrors.InvalidArgument("open." + e.Message);
         }
     }
 
@@ -202,7 +235,7 @@ internal sealed class EventBridgeService(
                                 acked++;
                                 break;
                             case AckOutcome.NeverIssued:
-                                throw new RpcException(StatusCode.InvalidArgument,
+                                throw GrpcErrors.InvalidArgument(
                                     $"ack.ack_ids: {ackId} was never issued on this stream; ack ids are only valid on the stream that delivered them.");
                         }
                     }
@@ -214,14 +247,14 @@ internal sealed class EventBridgeService(
 
                     break;
                 case SubscribeRequest.KindOneofCase.Open:
-                    throw new RpcException(StatusCode.InvalidArgument, "open may only be the first request; later requests must carry ack.");
+                    throw GrpcErrors.InvalidArgument("open may only be the first request; later requests must carry ack.", "open");
                 default:
-                    throw new RpcException(StatusCode.InvalidArgument, "the request carries neither open nor ack.");
+                    throw GrpcErrors.InvalidArgument("the request carries neither open nor ack.", "kind");
             }
         }
     }
 
-    private static async Task WriteDeliveriesAsync(IServerStreamWriter<SubscribeResponse> responses, SubscriptionSession session, CancellationToken cancellationToken)
+    private async Task WriteDeliveriesAsync(IServerStreamWriter<SubscribeResponse> responses, SubscriptionSession session, bool ackWhenWritten, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -236,6 +269,10 @@ internal sealed class EventBridgeService(
                 Attempt = delivery.Attempt,
                 Key = delivery.Key ?? string.Empty,
             }, cancellationToken).ConfigureAwait(false);
+            if (ackWhenWritten && session.Ack(delivery.AckId) == AckOutcome.Acked)
+            {
+                metrics.Acked(session.Name, 1);
+            }
         }
     }
 

@@ -1,6 +1,6 @@
-using Bridge.Grpc;
 using Bridge.Server.Auth;
 using Bridge.Server.Subscriptions;
+using Grpc.Core;
 using Microsoft.Extensions.Logging;
 
 namespace Bridge.Server.GrpcApi;
@@ -43,6 +43,6 @@ internal sealed class GrpcCallAuthenticator(ITokenAuthenticator authenticator, I
         }
 
         SubscriptionLog.Unauthenticated(logger, context.Method, context.Peer, problem);
-        throw new RpcException(StatusCode.Unauthenticated, problem);
+        throw new RpcException(new Status(StatusCode.Unauthenticated, problem));
     }
 }

@@ -1,23 +1,50 @@
 using Bridge.Server.Hosting;
+using Grpc.AspNetCore.Web;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
 
 namespace Bridge.Server.GrpcApi;
 
 /// <summary>
-/// Puts the gRPC router in front of the application's pipeline for requests that arrive on the gRPC port,
-/// and ends every other request there with 404; requests on other ports pass through untouched.
+/// Serves requests that arrive on the gRPC port with a pipeline of their own, ahead of the application's: routing to
+/// the gRPC services (EventBridge, health, and reflection when enabled), gRPC-Web and CORS when enabled, and 404 for
+/// anything else. Requests on other ports pass through untouched, and the gRPC routes exist on the gRPC port only.
 /// </summary>
-internal sealed class GrpcStartupFilter(BridgeEndpoints endpoints) : IStartupFilter
+internal sealed class GrpcStartupFilter(BridgeEndpoints endpoints, IOptions<GrpcEndpointOptions> options) : IStartupFilter
 {
+    /// <summary>Response headers a browser page must be allowed to read to see a gRPC-Web call's outcome.</summary>
+    private static readonly string[] ExposedHeaders = ["grpc-status", "grpc-message", "grpc-status-details-bin", "grpc-encoding", "grpc-accept-encoding"];
+
     private int _grpcPort;
 
     public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
     {
+        var grpcOptions = options.Value;
         app.MapWhen(OnGrpcPort, grpc =>
         {
-            grpc.UseGrpc();
+            grpc.UseRouting();
+            if (grpcOptions.EnableGrpcWeb)
+            {
+                grpc.UseGrpcWeb(new GrpcWebOptions { DefaultEnabled = true });
+            }
+
+            if (grpcOptions.CorsOrigins.Count > 0)
+            {
+                grpc.UseCors(cors => Cors(cors, grpcOptions.CorsOrigins));
+            }
+
+            grpc.UseEndpoints(routes =>
+            {
+                routes.MapGrpcService<EventBridgeService>();
+                routes.MapGrpcHealthChecksService();
+                if (grpcOptions.EnableReflection)
+                {
+                    routes.MapGrpcReflectionService();
+                }
+            });
             grpc.Run(context =>
             {
                 context.Response.StatusCode = StatusCodes.Status404NotFound;
@@ -26,6 +53,20 @@ internal sealed class GrpcStartupFilter(BridgeEndpoints endpoints) : IStartupFil
         });
         next(app);
     };
+
+    private static void Cors(CorsPolicyBuilder cors, List<string> origins)
+    {
+        if (origins.Contains("*"))
+        {
+            cors.AllowAnyOrigin();
+        }
+        else
+        {
+            cors.WithOrigins([.. origins]);
+        }
+
+        cors.AllowAnyHeader().AllowAnyMethod().WithExposedHeaders(ExposedHeaders);
+    }
 
     private bool OnGrpcPort(HttpContext context)
     {

@@ -25,6 +25,9 @@ internal static class BridgeHost
     {
         ["Logging:LogLevel:Default"] = "Information",
         ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+
+        // Grpc.AspNetCore logs every call a client cancels at Information; the bridge's own logs say what matters.
+        ["Logging:LogLevel:Grpc"] = "Warning",
     };
 
     /// <summary>A slim web application builder with the bridge's host settings.</summary>

@@ -75,5 +75,5 @@ internal static partial class SubscriptionLog
 
     [LoggerMessage(EventId = 1354, EventName = "HealthChanged", Level = LogLevel.Information,
         Message = "gRPC health is now {Status}{Reason}")]
-    public static partial void HealthChanged(ILogger logger, Bridge.Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus status, string reason);
+    public static partial void HealthChanged(ILogger logger, global::Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus status, string reason);
 }

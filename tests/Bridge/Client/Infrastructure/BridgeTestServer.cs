@@ -1,9 +1,10 @@
 using System.Net;
-using Bridge.Grpc;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -11,7 +12,7 @@ using Microsoft.Extensions.Logging;
 namespace Bridge.Client.Tests.Infrastructure;
 
 /// <summary>
-/// Serves a <see cref="FakeEventBridge"/> with Bridge.Grpc's server on Kestrel, 127.0.0.1, a free port. It can be
+/// Serves a <see cref="FakeEventBridge"/> with Grpc.AspNetCore on Kestrel (h2c), 127.0.0.1, a free port. It can be
 /// stopped and started again on the same port with the same state, like a bridge that restarts.
 /// </summary>
 public sealed class BridgeTestServer : IAsyncDisposable
@@ -42,13 +43,14 @@ public sealed class BridgeTestServer : IAsyncDisposable
         }
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.Services.AddGrpcServer().AddService<FakeEventBridge>().ListenOnKestrel(IPAddress.Loopback);
+        builder.Services.AddGrpc();
         builder.Services.AddSingleton(Bridge);
-        int port = _port;
-        builder.Services.Configure<GrpcServerOptions>(o => o.Port = port);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
+        int port = _port;
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, l => l.Protocols = HttpProtocols.Http2));
         WebApplication app = builder.Build();
-        app.UseGrpc();
+        app.MapGrpcService<FakeEventBridge>();
+        Bridge.Stopping = app.Lifetime.ApplicationStopping;
         await app.StartAsync();
         string address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         _port = new Uri(address).Port;

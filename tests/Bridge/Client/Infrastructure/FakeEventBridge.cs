@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Bridge.Client.V1;
 using Bridge.CloudEvents;
-using Bridge.Grpc;
+using Grpc.Core;
 using PbEvent = Bridge.CloudEvents.Protobuf.CloudEvent;
 
 namespace Bridge.Client.Tests.Infrastructure;
@@ -9,9 +9,10 @@ namespace Bridge.Client.Tests.Infrastructure;
 /// <summary>
 /// An in-memory EventBridge served over real HTTP/2: an append-only log of events in partitions, durable
 /// subscriptions that remember acked events across streams and server restarts, redelivery of unacked events with
-/// a higher attempt, and a record of everything the client sent.
+/// a higher attempt, and a record of everything the client sent. Like the bridge, open streams end with
+/// UNAVAILABLE when the server stops.
 /// </summary>
-public sealed class FakeEventBridge : IGrpcService
+public sealed class FakeEventBridge : EventBridge.EventBridgeBase
 {
     private readonly object _lock = new();
     private readonly List<StoredEvent> _log = [];
@@ -28,8 +29,8 @@ public sealed class FakeEventBridge : IGrpcService
     /// <summary>When set, calls must carry <c>authorization: Bearer {RequiredToken}</c>.</summary>
     public string? RequiredToken { get; set; }
 
-    /// <summary>Flush after sending the response headers (Kestrel's StartAsync alone leaves them buffered on HTTP/2).</summary>
-    public bool FlushHeaders { get; set; } = true;
+    /// <summary>The hosting server's stopping token, set on every start.</summary>
+    public CancellationToken Stopping { get; set; }
 
     public ConcurrentQueue<PublishRequest> PublishRequests { get; } = new();
 
@@ -43,12 +44,6 @@ public sealed class FakeEventBridge : IGrpcService
     public ConcurrentQueue<string> StreamEnds { get; } = new();
 
     public int ActiveStreams => Volatile.Read(ref _activeStreams);
-
-    public void Bind(GrpcServiceBinder binder)
-    {
-        binder.AddUnary(EventBridgeMethods.Publish, PublishAsync);
-        binder.AddDuplexStreaming(EventBridgeMethods.Subscribe, SubscribeAsync);
-    }
 
     /// <summary>Appends an event to a partition; returns its offset.</summary>
     public long Append(int partition, string key, PbEvent pbEvent)
@@ -93,7 +88,7 @@ public sealed class FakeEventBridge : IGrpcService
         }
     }
 
-    private Task<PublishResponse> PublishAsync(PublishRequest request, ServerCallContext context)
+    public override Task<PublishResponse> Publish(PublishRequest request, ServerCallContext context)
     {
         CheckToken(context);
         PublishRequests.Enqueue(request);
@@ -118,24 +113,21 @@ public sealed class FakeEventBridge : IGrpcService
         return Task.FromResult(response);
     }
 
-    private async Task SubscribeAsync(IAsyncStreamReader<SubscribeRequest> requests, IServerStreamWriter<SubscribeResponse> responses, ServerCallContext context)
+    public override async Task Subscribe(IAsyncStreamReader<SubscribeRequest> requestStream, IServerStreamWriter<SubscribeResponse> responseStream, ServerCallContext context)
     {
+        var (requests, responses) = (requestStream, responseStream);
         CheckToken(context);
         if (!await requests.MoveNext(context.CancellationToken) || requests.Current.Open is not { } open)
         {
-            throw new RpcException(StatusCode.InvalidArgument, "The first request must carry open.");
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "The first request must carry open."));
         }
         Opens.Enqueue(open);
         Interlocked.Increment(ref _activeStreams);
         try
         {
-            await context.WriteResponseHeadersAsync();
-            if (FlushHeaders)
-            {
-                await context.HttpContext.Response.BodyWriter.FlushAsync(context.CancellationToken);
-            }
+            await context.WriteResponseHeadersAsync(new Metadata());
             var stream = new Stream(this, open, responses);
-            using var loops = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+            using var loops = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, Stopping);
             Task reader = stream.ReadLoopAsync(requests, loops.Token);
             Task writer = stream.WriteLoopAsync(loops.Token);
             Task first = await Task.WhenAny(reader, writer);
@@ -147,6 +139,10 @@ public sealed class FakeEventBridge : IGrpcService
             catch (Exception) when (first.IsCompletedSuccessfully)
             {
                 // The other loop was stopped on purpose.
+            }
+            catch (OperationCanceledException) when (Stopping.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
+            {
+                throw new RpcException(new Status(StatusCode.Unavailable, "Server is shutting down"));
             }
             StreamEnds.Enqueue("half-close");
         }
@@ -167,7 +163,7 @@ public sealed class FakeEventBridge : IGrpcService
         AuthorizationHeaders.Enqueue(header);
         if (RequiredToken is not null && header != "Bearer " + RequiredToken)
         {
-            throw new RpcException(StatusCode.Unauthenticated, "Missing or wrong bearer token.");
+            throw new RpcException(new Status(StatusCode.Unauthenticated, "Missing or wrong bearer token."));
         }
     }
 
@@ -186,7 +182,7 @@ public sealed class FakeEventBridge : IGrpcService
             {
                 if (requests.Current.Ack is not { } ack)
                 {
-                    throw new RpcException(StatusCode.InvalidArgument, "Only acks may follow open.");
+                    throw new RpcException(new Status(StatusCode.InvalidArgument, "Only acks may follow open."));
                 }
                 var events = new List<(int, long)>();
                 lock (owner._lock)

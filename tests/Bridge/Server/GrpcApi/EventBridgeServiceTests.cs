@@ -1,10 +1,11 @@
-using System.Text;
 using Bridge.Client.V1;
 using Bridge.CloudEvents;
-using Bridge.Grpc;
-using Bridge.Server.Kafka;
 using Bridge.Server.Subscriptions;
+using Google.Rpc;
+using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Status = Grpc.Core.Status;
+using StatusCode = Grpc.Core.StatusCode;
 
 namespace Bridge.Server.Tests.GrpcApi;
 
@@ -40,6 +41,20 @@ public sealed class EventBridgeServiceTests
 
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
         Assert.Contains("no events", error.Status.Detail, StringComparison.Ordinal);
+        var violation = Assert.Single(error.GetRpcStatus()!.GetDetail<BadRequest>()!.FieldViolations);
+        Assert.Equal("events", violation.Field);
+    }
+
+    [Fact]
+    public async Task Publish_MessageOverReceiveLimit_ResourceExhausted()
+    {
+        await using var host = await GrpcBridgeHost.StartAsync(new Dictionary<string, string?> { ["Grpc:MaxReceiveMessageSize"] = "1024" });
+        var large = GrpcBridgeHost.Event("large");
+        large.TextData = new string('x', 2048);
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => host.PublishAsync([large]));
+
+        Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
     }
 
     [Fact]
@@ -108,7 +123,7 @@ public sealed class EventBridgeServiceTests
         var ack = new Ack();
         ack.AckIds.Add(1);
 
-        await using var subscriber = await TestSubscriber.OpenAsync(host.Channel, new SubscribeRequest { Ack = ack });
+        await using var subscriber = await TestSubscriber.OpenAsync(host.Client, new SubscribeRequest { Ack = ack });
         var status = await subscriber.EndAsync();
 
         Assert.Equal(StatusCode.InvalidArgument, status.StatusCode);
@@ -144,6 +159,58 @@ public sealed class EventBridgeServiceTests
 
         Assert.Equal(StatusCode.InvalidArgument, status.StatusCode);
         Assert.StartsWith("open.filters[1].any[0].exact: attribute name 'Type' is invalid", status.Detail, StringComparison.Ordinal);
+        var details = subscriber.Error!.GetRpcStatus();
+        Assert.NotNull(details);
+        Assert.Equal((int)Code.InvalidArgument, details.Code);
+        Assert.Equal(status.Detail, details.Message);
+        var violation = Assert.Single(details.GetDetail<BadRequest>()!.FieldViolations);
+        Assert.Equal("open.filters[1].any[0].exact", violation.Field);
+        Assert.StartsWith("attribute name 'Type' is invalid", violation.Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Watch_InvalidOpen_InvalidArgumentNamingTheField()
+    {
+        await using var host = await GrpcBridgeHost.StartAsync();
+        using var watch = host.Client.Watch(new OpenSubscription { Subscription = "bad name" }, deadline: DateTime.UtcNow.AddSeconds(30));
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => watch.ResponseStream.MoveNext(CancellationToken.None));
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.StartsWith("subscription: ", error.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal("subscription", Assert.Single(error.GetRpcStatus()!.GetDetail<BadRequest>()!.FieldViolations).Field);
+    }
+
+    [Fact]
+    public async Task Subscribe_ClientVanishesMidStream_StreamReleasedAndUnackedEventDeliveredAgain()
+    {
+        await using var host = await GrpcBridgeHost.StartAsync();
+        await host.PublishAllAsync(GrpcBridgeHost.Event("unacked"));
+        var registry = host.Services.GetRequiredService<SubscriptionRegistry>();
+
+        var first = await host.SubscribeAsync("vanishing");
+        Assert.Equal("unacked", (await first.NextAsync()).Event.Id);
+        await first.DisposeAsync();
+        await Wait.UntilAsync(() => registry.Streams("vanishing").Count == 0, "the server released the cancelled stream");
+        await using var second = await host.SubscribeAsync("vanishing");
+        var again = await second.NextAsync();
+
+        Assert.Equal("unacked", again.Event.Id);
+        Assert.Equal(2, again.Attempt);
+    }
+
+    [Fact]
+    public async Task Subscribe_DeadlinePasses_DeadlineExceededAndStreamReleased()
+    {
+        await using var host = await GrpcBridgeHost.StartAsync();
+        var registry = host.Services.GetRequiredService<SubscriptionRegistry>();
+        var open = new OpenSubscription { Subscription = "deadline", Start = new StartPosition { Latest = true } };
+
+        await using var subscriber = await TestSubscriber.OpenAsync(host.Client, new SubscribeRequest { Open = open }, deadline: DateTime.UtcNow.AddSeconds(1));
+        var status = await subscriber.EndAsync();
+
+        Assert.Equal(StatusCode.DeadlineExceeded, status.StatusCode);
+        await Wait.UntilAsync(() => registry.Streams("deadline").Count == 0, "the server released the stream");
     }
 
     [Fact]
@@ -197,9 +264,11 @@ public sealed class EventBridgeServiceTests
 
             var stopping = host.Server.App.StopAsync();
             var status = await subscriber.EndAsync();
-            await stopping;
 
+            // Well within the host's 5 s shutdown timeout: the stream ended at once, not when the host gave up on it.
+            await stopping.WaitAsync(TimeSpan.FromSeconds(4));
             Assert.Equal(StatusCode.Unavailable, status.StatusCode);
+            Assert.Equal("Server is shutting down", status.Detail);
         }
         finally
         {

@@ -1,18 +1,19 @@
 using System.Threading.Channels;
-using Bridge.Client;
 using Bridge.Client.V1;
 using Bridge.CloudEvents;
-using Bridge.Grpc;
 using Bridge.Server.GrpcApi;
 using Bridge.Server.Hosting;
 using Bridge.Server.Kafka;
 using Bridge.Server.Subscriptions;
 using Bridge.Server.Tests.Hosting;
 using Confluent.Kafka;
-using Metadata = Bridge.Grpc.Metadata;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using PbEvent = Bridge.CloudEvents.Protobuf.CloudEvent;
+using Metadata = Grpc.Core.Metadata;
+using Status = Grpc.Core.Status;
 
 namespace Bridge.Server.Tests.GrpcApi;
 
@@ -30,6 +31,7 @@ internal sealed class GrpcBridgeHost : IAsyncDisposable
         Server = server;
         GrpcAddress = server.Services.GetRequiredService<BridgeEndpoints>().GetAddress(GrpcKestrelSetup.EndpointName);
         Channel = GrpcChannel.ForAddress(GrpcAddress);
+        Client = new EventBridge.EventBridgeClient(Channel);
     }
 
     public BridgeTestServer Server { get; }
@@ -38,13 +40,15 @@ internal sealed class GrpcBridgeHost : IAsyncDisposable
 
     public GrpcChannel Channel { get; }
 
+    public EventBridge.EventBridgeClient Client { get; }
+
     public IServiceProvider Services => Server.Services;
 
     public KafkaConnection Kafka => Services.GetRequiredService<KafkaConnection>();
 
     public string Topic => Kafka.Topic;
 
-    public static async Task<GrpcBridgeHost> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
+    public static async Task<GrpcBridgeHost> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, Action<WebApplicationBuilder>? configure = null)
     {
         var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
         {
@@ -65,7 +69,7 @@ internal sealed class GrpcBridgeHost : IAsyncDisposable
             values[key] = value;
         }
 
-        var server = await BridgeTestServer.StartAsync(values);
+        var server = await BridgeTestServer.StartAsync(values, configure);
         return new GrpcBridgeHost(server);
     }
 
@@ -90,7 +94,7 @@ internal sealed class GrpcBridgeHost : IAsyncDisposable
     {
         var request = new PublishRequest();
         request.Events.Add(events);
-        return await Channel.UnaryAsync(EventBridgeMethods.Publish, request, new CallOptions(headers, DateTime.UtcNow.AddSeconds(30)));
+        return await Client.PublishAsync(request, new CallOptions(headers, DateTime.UtcNow.AddSeconds(30)));
     }
 
     /// <summary>Publishes and checks every event was accepted.</summary>
@@ -115,7 +119,7 @@ internal sealed class GrpcBridgeHost : IAsyncDisposable
             open.Filters.Add(filters);
         }
 
-        return TestSubscriber.OpenAsync(Channel, new SubscribeRequest { Open = open }, headers);
+        return TestSubscriber.OpenAsync(Client, new SubscribeRequest { Open = open }, headers);
     }
 
     /// <summary>Waits until <paramref name="streams"/> streams of the subscription hold every partition between them.</summary>
@@ -211,14 +215,17 @@ internal sealed class TestSubscriber : IAsyncDisposable
         });
     }
 
-    public static async Task<TestSubscriber> OpenAsync(GrpcChannel channel, SubscribeRequest first, Metadata? headers = null)
+    public static async Task<TestSubscriber> OpenAsync(EventBridge.EventBridgeClient client, SubscribeRequest first, Metadata? headers = null, DateTime? deadline = null)
     {
-        var call = channel.DuplexStreaming(EventBridgeMethods.Subscribe, new CallOptions(headers));
+        var call = client.Subscribe(new CallOptions(headers, deadline));
         await call.RequestStream.WriteAsync(first);
         return new TestSubscriber(call);
     }
 
     public IClientStreamWriter<SubscribeRequest> Requests => _call.RequestStream;
+
+    /// <summary>The exception the call ended with, once <see cref="EndAsync"/> saw one.</summary>
+    public RpcException? Error { get; private set; }
 
     /// <summary>The next delivery; fails the test when none arrives within <paramref name="timeout"/>.</summary>
     public async Task<SubscribeResponse> NextAsync(TimeSpan? timeout = null)
@@ -287,6 +294,7 @@ internal sealed class TestSubscriber : IAsyncDisposable
         }
         catch (RpcException e)
         {
+            Error = e;
             return e.Status;
         }
 

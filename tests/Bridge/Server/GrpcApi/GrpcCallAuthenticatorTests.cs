@@ -1,5 +1,5 @@
 using Bridge.Client.V1;
-using Bridge.Grpc;
+using Grpc.Core;
 
 namespace Bridge.Server.Tests.GrpcApi;
 

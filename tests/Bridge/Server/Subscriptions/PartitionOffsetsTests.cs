@@ -1,5 +1,5 @@
 using Bridge.Client.V1;
-using Bridge.Grpc;
+using Grpc.Core;
 using Bridge.Server.Subscriptions;
 using Bridge.Server.Tests.GrpcApi;
 using Microsoft.Extensions.DependencyInjection;

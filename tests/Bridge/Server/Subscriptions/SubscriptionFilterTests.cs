@@ -1,6 +1,6 @@
 using Bridge.Client.V1;
 using Bridge.CloudEvents;
-using Bridge.Grpc;
+using Grpc.Core;
 using Bridge.Server.Subscriptions;
 using Bridge.Server.Tests.GrpcApi;
 using Microsoft.Extensions.DependencyInjection;

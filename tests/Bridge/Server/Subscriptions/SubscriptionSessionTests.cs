@@ -1,5 +1,4 @@
 using Bridge.Client.V1;
-using Bridge.Grpc;
 using Bridge.Server.Tests.GrpcApi;
 using Microsoft.Extensions.DependencyInjection;
 
