@@ -4,6 +4,7 @@ using Bridge.Server.Auth;
 using Bridge.Server.Ingress;
 using Bridge.Server.Kafka;
 using Bridge.Server.Observability;
+using Bridge.Server.Spool;
 using Bridge.Server.Subscriptions;
 using Grpc.Core;
 using Microsoft.Extensions.Hosting;
@@ -18,9 +19,9 @@ namespace Bridge.Server.GrpcApi;
 /// clients that cannot stream requests, such as browsers over gRPC-Web).
 /// </summary>
 /// <remarks>
-/// <para>Publish follows the HTTP ingress' rules: each event is validated, checked against the caller's
-/// namespaces (its <c>namespace</c> extension, else the part of <c>partitionkey</c> before '/') and written
-/// with <c>partitionkey</c> as the record key; each gets its own result, in request order.</para>
+/// <para>Publish follows the HTTP ingress' rules: each event is validated, checked against the caller's scope
+/// (<see cref="EventScope"/>) and Kafka's record limit, and written with <c>partitionkey</c> as the record key,
+/// through the spool when Kafka does not acknowledge in time; each gets its own result, in request order.</para>
 /// <para>Subscribe: the first request must be <c>open</c>, every later one <c>ack</c>. Acks of ids the stream
 /// issued and that were acked before (or whose partition was revoked meanwhile) are ignored; an ack id the
 /// stream never issued ends the call with INVALID_ARGUMENT, since it means the client acks on the wrong
@@ -32,7 +33,9 @@ namespace Bridge.Server.GrpcApi;
 /// <c>google.rpc.BadRequest</c> of the rich error details.</para>
 /// </remarks>
 internal sealed class EventBridgeService(
-    IEventPublisher publisher,
+    SpoolingEventPublisher publisher,
+    EventScope scope,
+    KafkaRecordLimit recordLimit,
     KafkaConnection kafka,
     GrpcCallAuthenticator authenticator,
     SubscriptionRegistry registry,
@@ -77,12 +80,15 @@ internal sealed class EventBridgeService(
                 continue;
             }
 
-            var ns = CloudEventIngress.NamespaceOf(cloudEvent);
-            if (!caller.MayAccess(ns))
+            if (scope.Check(caller, cloudEvent) is { } denied)
             {
-                results[i].Error = Error(StatusCode.PermissionDenied, ns is null
-                    ? $"events[{i}]: token '{caller.Name}' is limited to namespaces, and the event names none (set the 'namespace' extension)."
-                    : $"events[{i}]: token '{caller.Name}' may not publish events for namespace '{ns}'.");
+                results[i].Error = Error(StatusCode.PermissionDenied, $"events[{i}]: {denied}");
+                continue;
+            }
+
+            if (recordLimit.Check(cloudEvent) is { } tooLarge)
+            {
+                results[i].Error = Error(StatusCode.InvalidArgument, $"events[{i}]: {tooLarge}");
                 continue;
             }
 
@@ -96,7 +102,7 @@ internal sealed class EventBridgeService(
             try
             {
                 var receipt = await task.ConfigureAwait(false);
-                results[index].Accepted = new PublishAccepted { Partition = receipt.Partition, Offset = receipt.Offset };
+                results[index].Accepted = new PublishAccepted { Partition = receipt.Partition, Offset = receipt.Offset, Spooled = receipt.Spooled };
                 accepted++;
             }
             catch (PublishFailedException e)
@@ -144,7 +150,7 @@ internal sealed class EventBridgeService(
     private async Task RunAsync(SubscriptionRequest request, BridgeCaller caller, ServerCallContext context,
         Func<SubscriptionSession, CancellationToken, Task> readLoop, Func<SubscriptionSession, CancellationToken, Task> writeLoop)
     {
-        Func<CloudEvent, bool>? admits = caller.IsRestricted ? e => caller.MayAccess(CloudEventIngress.NamespaceOf(e)) : null;
+        Func<CloudEvent, bool>? admits = caller.IsRestricted ? e => caller.MayAccess(EventScope.NamespaceOf(e)) : null;
         var session = new SubscriptionSession(request, admits, kafka, _options, registry, metrics, _sessionLogger);
         var reason = "half-closed by the client";
         try

@@ -1,4 +1,5 @@
 using Bridge.Server.GrpcApi;
+using Bridge.Server.Kafka;
 using Bridge.Server.Hosting;
 using Bridge.Server.Subscriptions;
 using Grpc.AspNetCore.Server;
@@ -33,6 +34,9 @@ internal static class GrpcApiExtensions
 
         services.AddBridgeHosting();
         services.AddBridgeKafka(builder.Configuration);
+        // Publish goes through the spool, like the HTTP ingress, and checks the same record limit.
+        services.AddBridgeSpool(builder.Configuration);
+        services.TryAddSingleton<KafkaRecordLimit>();
         services.AddBridgeAuth();
 
         services.AddBridgeMetrics();
