@@ -89,15 +89,31 @@ public sealed class EventBridgeServiceTests
     }
 
     [Fact]
-    public async Task Publish_KafkaDown_PerEventUnavailable()
+    public async Task Publish_KafkaDownSpoolDisabled_PerEventUnavailable()
     {
-        await using var host = await GrpcBridgeHost.StartAsync(new Dictionary<string, string?> { ["Kafka:ProduceTimeout"] = "00:00:01" });
+        await using var host = await GrpcBridgeHost.StartAsync(new Dictionary<string, string?> { ["Kafka:ProduceTimeout"] = "00:00:01", ["Spool:Enabled"] = "false" });
         host.Kafka.EmbeddedCluster!.SetBrokerDown(1);
 
         var response = await host.PublishAsync([GrpcBridgeHost.Event("lost")]);
 
         Assert.Equal((int)StatusCode.Unavailable, response.Results[0].Error.Code);
         Assert.Contains("Kafka did not acknowledge", response.Results[0].Error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Publish_KafkaDown_SpooledThenOnKafkaInOrder()
+    {
+        await using var host = await GrpcBridgeHost.StartAsync(new Dictionary<string, string?> { ["Spool:KafkaBudget"] = "00:00:00.300" });
+        host.Kafka.EmbeddedCluster!.SetBrokerDown(1);
+
+        var response = await host.PublishAsync([GrpcBridgeHost.Event("first"), GrpcBridgeHost.Event("second")]);
+        host.Kafka.EmbeddedCluster!.SetBrokerUp(1);
+        await using var subscriber = await host.SubscribeAsync("after-outage");
+        var delivered = new[] { (await subscriber.NextAsync()).Event.Id, (await subscriber.NextAsync()).Event.Id };
+
+        Assert.All(response.Results, r => Assert.True(r.Accepted.Spooled, $"{r.Id} was not spooled: {r}"));
+        Assert.All(response.Results, r => Assert.Equal(-1, r.Accepted.Offset));
+        Assert.Equal(["first", "second"], delivered);
     }
 
     [Fact]

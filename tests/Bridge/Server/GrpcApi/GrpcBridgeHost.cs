@@ -74,12 +74,12 @@ internal sealed class GrpcBridgeHost : IAsyncDisposable
     }
 
     /// <summary>A valid event of canary <paramref name="canary"/> in namespace <paramref name="ns"/>.</summary>
-    public static PbEvent Event(string id, string ns = "test", string canary = "podinfo", string type = "app.flagger.canary.weight.advanced")
+    public static PbEvent Event(string id, string ns = "test", string canary = "podinfo", string type = "app.flagger.canary.weight.advanced", string source = "/flagger/test")
     {
         var cloudEvent = new CloudEvent
         {
             Id = id,
-            Source = "/flagger/test",
+            Source = source,
             Type = type,
             Subject = $"{ns}/{canary}",
             Data = CloudEventData.FromText("payload " + id),
@@ -218,7 +218,16 @@ internal sealed class TestSubscriber : IAsyncDisposable
     public static async Task<TestSubscriber> OpenAsync(EventBridge.EventBridgeClient client, SubscribeRequest first, Metadata? headers = null, DateTime? deadline = null)
     {
         var call = client.Subscribe(new CallOptions(headers, deadline));
-        await call.RequestStream.WriteAsync(first);
+        try
+        {
+            await call.RequestStream.WriteAsync(first);
+        }
+        catch (RpcException)
+        {
+            // The server may end the call (a bad token, say) before the first message is written; the status is
+            // then read from the response stream like any other end.
+        }
+
         return new TestSubscriber(call);
     }
 

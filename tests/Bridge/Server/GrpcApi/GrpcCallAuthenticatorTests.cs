@@ -41,12 +41,22 @@ public sealed class GrpcCallAuthenticatorTests
     {
         await using var host = await GrpcBridgeHost.StartAsync(Tokens);
 
-        var response = await host.PublishAsync([GrpcBridgeHost.Event("mine", "team"), GrpcBridgeHost.Event("theirs", "prod")], Bearer(TeamToken));
+        var response = await host.PublishAsync(
+            [
+                GrpcBridgeHost.Event("mine", "team", type: "com.example.deploy.finished", source: "/ci/pipeline"),
+                GrpcBridgeHost.Event("theirs", "prod", type: "com.example.deploy.finished", source: "/ci/pipeline"),
+                GrpcBridgeHost.Event("posing", "team"),
+            ],
+            Bearer(TeamToken));
         var admin = await host.PublishAsync([GrpcBridgeHost.Event("any", "prod")], Bearer(AdminToken));
 
         Assert.Equal(PublishResult.OutcomeOneofCase.Accepted, response.Results[0].OutcomeCase);
         Assert.Equal((int)StatusCode.PermissionDenied, response.Results[1].Error.Code);
-        Assert.Contains("namespace 'prod'", response.Results[1].Error.Message, StringComparison.Ordinal);
+        Assert.Contains("'prod'", response.Results[1].Error.Message, StringComparison.Ordinal);
+
+        // Flagger's source and types are reserved to unscoped callers, even within the token's own namespace.
+        Assert.Equal((int)StatusCode.PermissionDenied, response.Results[2].Error.Code);
+        Assert.StartsWith("events[2]: ", response.Results[2].Error.Message, StringComparison.Ordinal);
         Assert.Equal(PublishResult.OutcomeOneofCase.Accepted, admin.Results[0].OutcomeCase);
     }
 

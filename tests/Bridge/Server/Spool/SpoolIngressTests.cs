@@ -67,7 +67,7 @@ public sealed class SpoolIngressTests
         Assert.Equal("open", gateBody.GetProperty("gate").GetString());
         Assert.True(gateBody.GetProperty("spooled").GetBoolean());
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
-        Assert.Contains("bridge_spool_events 16\n", metrics, StringComparison.Ordinal);
+        Assert.Equal(16, Gauge(metrics, "bridge_spool_events"));
         Assert.Contains("bridge_spool_events_spooled_total{reason=\"kafka_slow\"}", metrics, StringComparison.Ordinal);
         Assert.Contains("bridge_spool_events_spooled_total{reason=\"behind_canary\"} 12\n", metrics, StringComparison.Ordinal);
         Assert.True(Gauge(metrics, "bridge_spool_size_bytes") > 0);
@@ -323,8 +323,9 @@ public sealed class SpoolIngressTests
 
     private static double Gauge(string metrics, string name)
     {
-        var line = metrics.Split('\n').Single(l => l.StartsWith(name + " ", StringComparison.Ordinal));
-        return double.Parse(line[(name.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+        // An unlabelled series is written "name value" or, by OpenTelemetry's exporter, "name{} value".
+        var line = metrics.Split('\n').Single(l => l.StartsWith(name + " ", StringComparison.Ordinal) || l.StartsWith(name + "{} ", StringComparison.Ordinal));
+        return double.Parse(line[(line.IndexOf(' ', StringComparison.Ordinal) + 1)..], System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private static double Counter(string metrics, string name) =>

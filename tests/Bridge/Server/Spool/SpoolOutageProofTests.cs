@@ -126,8 +126,9 @@ public sealed class SpoolOutageProofTests(ITestOutputHelper output)
     private static async Task<int> SpoolEventsAsync(HttpClient http)
     {
         var metrics = await http.GetStringAsync("/metrics");
-        var line = metrics.Split('\n').Single(l => l.StartsWith("bridge_spool_events ", StringComparison.Ordinal));
-        return int.Parse(line["bridge_spool_events ".Length..], CultureInfo.InvariantCulture);
+        // OpenTelemetry's exporter writes an unlabelled series as "name{} value".
+        var line = metrics.Split('\n').Single(l => l.StartsWith("bridge_spool_events ", StringComparison.Ordinal) || l.StartsWith("bridge_spool_events{} ", StringComparison.Ordinal));
+        return int.Parse(line[(line.IndexOf(' ', StringComparison.Ordinal) + 1)..], CultureInfo.InvariantCulture);
     }
 
     private static int FreePort()
