@@ -27,8 +27,9 @@ namespace Bridge.Server.GrpcApi;
 /// stream never issued ends the call with INVALID_ARGUMENT, since it means the client acks on the wrong
 /// stream. A caller whose token is limited to namespaces only receives events of those namespaces; other
 /// events are skipped like filtered ones. Half-closing the request stream ends the call with OK after the
-/// acks received so far are committed; a server shutdown ends it with UNAVAILABLE at once (it does not wait
-/// for the client), so the host stops without waiting out its shutdown timeout.</para>
+/// acks received so far are committed. A server shutdown stops the deliveries at once, waits up to
+/// <see cref="SubscriptionOptions.AckGracePeriod"/> for the acks of those in flight, commits and ends the call with
+/// UNAVAILABLE, so the host stops well within its shutdown timeout and the client's last acks are not lost.</para>
 /// <para>Invalid requests end with INVALID_ARGUMENT whose message names the field; the same field is in a
 /// <c>google.rpc.BadRequest</c> of the rich error details.</para>
 /// </remarks>
@@ -124,7 +125,8 @@ internal sealed class EventBridgeService(
         var request = await ReadOpenAsync(requestStream, context).ConfigureAwait(false);
         await RunAsync(request, caller, context,
             (session, token) => ReadAcksAsync(requestStream, session, token),
-            (session, token) => WriteDeliveriesAsync(responseStream, session, ackWhenWritten: false, token)).ConfigureAwait(false);
+            (session, token) => WriteDeliveriesAsync(responseStream, session, ackWhenWritten: false, token),
+            awaitAcksOnStop: true).ConfigureAwait(false);
     }
 
     public override async Task Watch(OpenSubscription request, IServerStreamWriter<SubscribeResponse> responseStream, ServerCallContext context)
@@ -143,12 +145,18 @@ internal sealed class EventBridgeService(
 
         await RunAsync(open, caller, context,
             static (_, token) => Task.Delay(Timeout.Infinite, token),
-            (session, token) => WriteDeliveriesAsync(responseStream, session, ackWhenWritten: true, token)).ConfigureAwait(false);
+            (session, token) => WriteDeliveriesAsync(responseStream, session, ackWhenWritten: true, token),
+            awaitAcksOnStop: false).ConfigureAwait(false);
     }
 
-    /// <summary>Runs a subscription stream's two loops until one ends, then stops the session and maps the outcome to a status.</summary>
+    /// <summary>
+    /// Runs a subscription stream's two loops until one ends, then stops the session and maps the outcome to a
+    /// status. On the server's graceful stop the deliveries stop first; with <paramref name="awaitAcksOnStop"/> the
+    /// acks still in transit are then awaited for <see cref="SubscriptionOptions.AckGracePeriod"/>, so what the
+    /// client acked is committed instead of delivered again after the restart.
+    /// </summary>
     private async Task RunAsync(SubscriptionRequest request, BridgeCaller caller, ServerCallContext context,
-        Func<SubscriptionSession, CancellationToken, Task> readLoop, Func<SubscriptionSession, CancellationToken, Task> writeLoop)
+        Func<SubscriptionSession, CancellationToken, Task> readLoop, Func<SubscriptionSession, CancellationToken, Task> writeLoop, bool awaitAcksOnStop)
     {
         Func<CloudEvent, bool>? admits = caller.IsRestricted ? e => caller.MayAccess(EventScope.NamespaceOf(e)) : null;
         var session = new SubscriptionSession(request, admits, kafka, _options, registry, metrics, _sessionLogger);
@@ -159,12 +167,24 @@ internal sealed class EventBridgeService(
             SubscriptionLog.StreamOpened(_logger, request.Name, context.Peer, request.Start, request.MaxInFlight);
             await context.WriteResponseHeadersAsync(new Metadata()).ConfigureAwait(false);
 
-            // The call's token covers the client and the deadline; the server's own shutdown must end the stream too.
-            using var loops = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
-            var reading = readLoop(session, loops.Token);
-            var writing = writeLoop(session, loops.Token);
+            // The call's token covers the client and the deadline; the server's own shutdown ends the deliveries at
+            // once and the acks after the grace period.
+            using var reads = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+            using var writes = CancellationTokenSource.CreateLinkedTokenSource(reads.Token, lifetime.ApplicationStopping);
+            var reading = readLoop(session, reads.Token);
+            var writing = writeLoop(session, writes.Token);
             var first = await Task.WhenAny(reading, writing).ConfigureAwait(false);
-            await loops.CancelAsync().ConfigureAwait(false);
+            var stopping = lifetime.ApplicationStopping.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested;
+            if (stopping && first == writing)
+            {
+                await writes.CancelAsync().ConfigureAwait(false);
+                if (awaitAcksOnStop)
+                {
+                    await AwaitAcksAsync(session, reading, context).ConfigureAwait(false);
+                }
+            }
+
+            await reads.CancelAsync().ConfigureAwait(false);
             try
             {
                 await Task.WhenAll(reading, writing).ConfigureAwait(false);
@@ -177,7 +197,7 @@ internal sealed class EventBridgeService(
             if (!first.IsCompletedSuccessfully)
             {
                 reason = first.Exception?.InnerException?.Message ?? "cancelled";
-                if (lifetime.ApplicationStopping.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
+                if (stopping || (lifetime.ApplicationStopping.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested))
                 {
                     reason = GrpcErrors.ShuttingDown.Detail;
                     throw new RpcException(GrpcErrors.ShuttingDown);
@@ -194,6 +214,33 @@ internal sealed class EventBridgeService(
         {
             await session.StopAsync().ConfigureAwait(false);
             SubscriptionLog.StreamClosed(_logger, request.Name, context.Peer, reason, session.Delivered, session.Acked);
+        }
+    }
+
+    /// <summary>Waits for the acks of the deliveries in flight, until the client stops sending or the grace period ends.</summary>
+    private async Task AwaitAcksAsync(SubscriptionSession session, Task reading, ServerCallContext context)
+    {
+        if (_options.AckGracePeriod <= TimeSpan.Zero || session.InFlight == 0)
+        {
+            return;
+        }
+
+        using var done = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+        var acked = session.WaitForAcksAsync(_options.AckGracePeriod, done.Token);
+        await Task.WhenAny(acked, reading).ConfigureAwait(false);
+        await done.CancelAsync().ConfigureAwait(false);
+        if (session.InFlight is var left and > 0)
+        {
+            SubscriptionLog.AcksMissing(_logger, session.Name, context.Peer, left, _options.AckGracePeriod);
+        }
+
+        try
+        {
+            await acked.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The client went away or stopped acking; what it acked so far is committed.
         }
     }
 

@@ -17,6 +17,9 @@ internal sealed class PartitionOffsets(int partition)
     /// <summary>The position last committed (the next offset to read), or null when this stream committed none.</summary>
     public long? Committed { get; private set; }
 
+    /// <summary>The position last handed to the consumer for its background commit, or null when none was.</summary>
+    public long? Stored { get; private set; }
+
     /// <summary>Records read and not yet passed by the commit position.</summary>
     public int Tracked => _entries.Count;
 
@@ -87,6 +90,25 @@ internal sealed class PartitionOffsets(int partition)
     {
         var position = CommitPosition();
         return position is { } p && (Committed is not { } c || p > c) ? p : null;
+    }
+
+    /// <summary>
+    /// The position to hand to the consumer's background commit now, or null when it would not move past what
+    /// was stored or committed before.
+    /// </summary>
+    public long? PendingStore()
+    {
+        var position = CommitPosition();
+        return position is { } p && (Stored is not { } s || p > s) && (Committed is not { } c || p > c) ? p : null;
+    }
+
+    /// <summary>Records that <paramref name="position"/> was handed to the consumer's background commit.</summary>
+    public void MarkStored(long position)
+    {
+        if (Stored is not { } s || position > s)
+        {
+            Stored = position;
+        }
     }
 
     /// <summary>Records that Kafka accepted a commit of <paramref name="position"/>.</summary>

@@ -57,6 +57,18 @@ internal static partial class SubscriptionLog
         Message = "Subscription {Subscription}: starting partitions at {Offsets} (no offset: the committed one, else the start position)")]
     public static partial void StartOffsets(ILogger logger, string subscription, OffsetList offsets);
 
+    [LoggerMessage(EventId = 1313, EventName = "StoreFailed", Level = LogLevel.Debug,
+        Message = "Subscription {Subscription}: position {Offset} of partition {Partition} not stored for commit: {Reason}; the partition's new owner delivers its unacked events again")]
+    public static partial void StoreFailed(ILogger logger, string subscription, int partition, long offset, string reason);
+
+    [LoggerMessage(EventId = 1314, EventName = "CloseAbandoned", Level = LogLevel.Warning,
+        Message = "Subscription {Subscription}: the Kafka consumer did not commit and leave the group within {CloseTimeout}; the stream ends without waiting, its uncommitted events will be delivered again")]
+    public static partial void CloseAbandoned(ILogger logger, string subscription, TimeSpan closeTimeout);
+
+    [LoggerMessage(EventId = 1315, EventName = "AcksAwaited", Level = LogLevel.Information,
+        Message = "Subscription {Subscription}: stopping; {InFlight} deliveries of {Peer} still unacked after waiting {AckGracePeriod} for their acks, they will be delivered again")]
+    public static partial void AcksMissing(ILogger logger, string subscription, string peer, int inFlight, TimeSpan ackGracePeriod);
+
     [LoggerMessage(EventId = 1350, EventName = "OpenRejected", Level = LogLevel.Information,
         Message = "Subscribe from {Peer} rejected: {Reason}")]
     public static partial void OpenRejected(ILogger logger, string peer, string reason);

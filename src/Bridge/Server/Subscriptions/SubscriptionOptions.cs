@@ -5,7 +5,8 @@ namespace Bridge.Server.Subscriptions;
 /// <code>
 /// "Subscriptions": {
 ///   "DefaultMaxInFlight": 100, "MaxMaxInFlight": 10000, "CommitInterval": "00:00:00.100",
-///   "MaxEventsPerPublish": 1000, "SessionTimeout": "00:00:10", "HeartbeatInterval": "00:00:01"
+///   "MaxEventsPerPublish": 1000, "SessionTimeout": "00:00:10", "HeartbeatInterval": "00:00:01",
+///   "CloseTimeout": "00:00:05", "AckGracePeriod": "00:00:02"
 /// }
 /// </code>
 /// </summary>
@@ -25,7 +26,10 @@ internal sealed class SubscriptionOptions
     /// </summary>
     public int ReadAheadRecords { get; set; } = 1000;
 
-    /// <summary>How often acknowledged offsets are committed (10 ms to 1 min). Default 100 ms.</summary>
+    /// <summary>
+    /// How often acknowledged offsets are committed (10 ms to 1 min; librdkafka <c>auto.commit.interval.ms</c>,
+    /// committed in the background and skipped while the group rebalances). Default 100 ms.
+    /// </summary>
     public TimeSpan CommitInterval { get; set; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Events one Publish request may carry (1-100000). Default 1000.</summary>
@@ -54,6 +58,21 @@ internal sealed class SubscriptionOptions
     /// (attempt 2, 3, ...) (1000-10000000); the oldest are forgotten beyond it. Default 100000.
     /// </summary>
     public int MaxRememberedDeliveries { get; set; } = 100_000;
+
+    /// <summary>
+    /// How long stopping a stream waits for its Kafka consumer to commit the acks received and leave the
+    /// consumer group (1 s to 2 min). Past it the stream ends anyway (Kafka does not answer) and what was not
+    /// committed is delivered again. Keep <see cref="AckGracePeriod"/> plus this below
+    /// <c>Hosting:ShutdownTimeout</c>. Default 5 s.
+    /// </summary>
+    public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// On a graceful stop of the bridge, how long a Subscribe stream that stopped sending deliveries waits for
+    /// the acks of those still in flight before it commits and ends with UNAVAILABLE (0 to 1 min; 0 does not
+    /// wait). Default 2 s.
+    /// </summary>
+    public TimeSpan AckGracePeriod { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>How often the gRPC health status checks that Kafka answers (1 s to 10 min). Default 5 s.</summary>
     public TimeSpan HealthCheckInterval { get; set; } = TimeSpan.FromSeconds(5);

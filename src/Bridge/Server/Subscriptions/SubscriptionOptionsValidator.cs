@@ -17,6 +17,8 @@ internal sealed class SubscriptionOptionsValidator : IValidateOptions<Subscripti
         Range(failures, $"{S}:CommitInterval", options.CommitInterval, TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(1));
         Range(failures, $"{S}:SessionTimeout", options.SessionTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(5));
         Range(failures, $"{S}:KafkaRequestTimeout", options.KafkaRequestTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(2));
+        Range(failures, $"{S}:CloseTimeout", options.CloseTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(2));
+        Range(failures, $"{S}:AckGracePeriod", options.AckGracePeriod, TimeSpan.Zero, TimeSpan.FromMinutes(1));
         Range(failures, $"{S}:HealthCheckInterval", options.HealthCheckInterval, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10));
         if (options.HeartbeatInterval < TimeSpan.FromMilliseconds(10) || options.HeartbeatInterval >= options.SessionTimeout)
         {

@@ -30,6 +30,9 @@ internal sealed class SubscriptionSession : IAsyncDisposable
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan StallBeforePause = TimeSpan.FromSeconds(1);
 
+    // How often acked positions are handed to the consumer; a local call, librdkafka commits them every CommitInterval.
+    private static readonly TimeSpan StoreInterval = TimeSpan.FromMilliseconds(10);
+
     private readonly SubscriptionRequest _request;
     private readonly KafkaConnection _kafka;
     private readonly SubscriptionOptions _options;
@@ -57,6 +60,13 @@ internal sealed class SubscriptionSession : IAsyncDisposable
 
     private ulong _lastAckId;
     private bool _loopEnded;
+    private TaskCompletionSource? _allAcked;
+
+    // Set by the rebalance handlers: librdkafka keeps a partition's pause flag across revocation and
+    // reassignment, and a revocation may empty the read-ahead buffer, so the pause state of the whole new
+    // assignment is set again on the next round of the consume loop.
+    private bool _assignmentChanged;
+
     private volatile bool _stopRequested;
     private Exception? _failure;
     private Task? _loop;
@@ -220,6 +230,11 @@ internal sealed class SubscriptionSession : IAsyncDisposable
                 return AckOutcome.Duplicate;
             }
 
+            if (_inFlight.Count == 0)
+            {
+                _allAcked?.TrySetResult();
+            }
+
             if (_partitions.TryGetValue(delivery.Owner.Partition, out var owner) && ReferenceEquals(owner, delivery.Owner))
             {
                 PartitionOffsets.Complete(delivery.Entry);
@@ -241,15 +256,52 @@ internal sealed class SubscriptionSession : IAsyncDisposable
     }
 
     /// <summary>
+    /// Waits until no delivery is in flight, at most <paramref name="timeout"/>; false when some still are.
+    /// </summary>
+    public async Task<bool> WaitForAcksAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        Task allAcked;
+        lock (_lock)
+        {
+            if (_inFlight.Count == 0)
+            {
+                return true;
+            }
+
+            _allAcked ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            allAcked = _allAcked.Task;
+        }
+
+        try
+        {
+            await allAcked.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
     /// Stops consuming, commits the contiguous acks, leaves the consumer group and unregisters the stream.
+    /// Waits for the consumer at most <see cref="SubscriptionOptions.CloseTimeout"/>: past it (Kafka does not
+    /// answer) the consumer finishes on its own thread and the acks it could not commit are delivered again.
     /// Safe to call more than once.
     /// </summary>
     public async Task StopAsync()
     {
         _stopRequested = true;
-        if (_loop is { } loop)
+        if (_loop is { } loop && !loop.IsCompleted)
         {
-            await loop.ConfigureAwait(false);
+            try
+            {
+                await loop.WaitAsync(_options.CloseTimeout).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                SubscriptionLog.CloseAbandoned(_logger, Name, _options.CloseTimeout);
+            }
         }
 
         if (Interlocked.Exchange(ref _left, 1) == 0)
@@ -270,55 +322,69 @@ internal sealed class SubscriptionSession : IAsyncDisposable
     {
         try
         {
-            using var consumer = BuildConsumer();
-            consumer.Subscribe(_topic);
-            var clock = Stopwatch.StartNew();
-            var nextCommit = _options.CommitInterval;
-            while (!_stopRequested)
-            {
-                FlowControl(consumer);
-                ConsumeResult<byte[]?, byte[]?>? result;
-                try
-                {
-                    if (_paused)
-                    {
-                        // Paused partitions fetch nothing: wait for room, and still poll so rebalances are served.
-                        _room.Wait(PollTimeout);
-                        result = consumer.Consume(TimeSpan.Zero);
-                    }
-                    else
-                    {
-                        result = consumer.Consume(PollTimeout);
-                    }
-                }
-                catch (ConsumeException e) when (!e.Error.IsFatal)
-                {
-                    SubscriptionLog.ConsumerError(_logger, Name, e.Error.Reason, e.Error.Code.ToString());
-                    continue;
-                }
-
-                if (result is { IsPartitionEOF: false, Message: not null })
-                {
-                    Handle(consumer, result);
-                }
-
-                if (clock.Elapsed >= nextCommit)
-                {
-                    CommitReady(consumer, null);
-                    UpdateLag(consumer);
-                    nextCommit = clock.Elapsed + _options.CommitInterval;
-                }
-            }
-
-            CommitReady(consumer, null);
+            var consumer = BuildConsumer();
             try
             {
-                // Leaves the group at once (the revocation handler commits once more) instead of after the session timeout.
+                consumer.Subscribe(_topic);
+                var clock = Stopwatch.StartNew();
+                var nextStore = StoreInterval;
+                var nextLag = _options.CommitInterval;
+                while (!_stopRequested)
+                {
+                    FlowControl(consumer);
+                    ConsumeResult<byte[]?, byte[]?>? result;
+                    try
+                    {
+                        if (_paused)
+                        {
+                            // Paused partitions fetch nothing: wait for room, and still poll so rebalances are served.
+                            _room.Wait(PollTimeout);
+                            result = consumer.Consume(TimeSpan.Zero);
+                        }
+                        else
+                        {
+                            result = consumer.Consume(PollTimeout);
+                        }
+                    }
+                    catch (ConsumeException e) when (!e.Error.IsFatal)
+                    {
+                        SubscriptionLog.ConsumerError(_logger, Name, e.Error.Reason, e.Error.Code.ToString());
+                        continue;
+                    }
+
+                    if (result is { IsPartitionEOF: false, Message: not null })
+                    {
+                        Handle(consumer, result);
+                    }
+
+                    if (clock.Elapsed >= nextStore)
+                    {
+                        StoreReady(consumer, null);
+                        nextStore = clock.Elapsed + StoreInterval;
+                    }
+
+                    if (clock.Elapsed >= nextLag)
+                    {
+                        UpdateLag(consumer);
+                        nextLag = clock.Elapsed + _options.CommitInterval;
+                    }
+                }
+
+                // The acks that arrived until now are committed by Close, which also leaves the group at once
+                // instead of after the session timeout. Close waits for the coordinator as long as librdkafka
+                // retries; StopAsync stops waiting for this thread after CloseTimeout.
+                StoreReady(consumer, null);
                 consumer.Close();
             }
-            catch (KafkaException e)
+            catch (KafkaException e) when (_stopRequested && !e.Error.IsFatal)
             {
                 SubscriptionLog.CloseFailed(_logger, Name, e.Error.Reason);
+            }
+            finally
+            {
+                // Without Close (a failure), Dispose neither commits nor leaves the group: the group rebalances
+                // after the session timeout and the uncommitted records are delivered again.
+                consumer.Dispose();
             }
         }
         catch (Exception e)
@@ -346,12 +412,21 @@ internal sealed class SubscriptionSession : IAsyncDisposable
         config.SessionTimeoutMs = (int)_options.SessionTimeout.TotalMilliseconds;
         config.HeartbeatIntervalMs = (int)_options.HeartbeatInterval.TotalMilliseconds;
         config.EnablePartitionEof = false;
+
+        // Acked positions are stored (StoreReady) and librdkafka commits them on its own thread every
+        // CommitInterval, on revocation and on close. It skips the periodic commit while the group rebalances,
+        // when the generation is in flux and a commit would fail with ILLEGAL_GENERATION and start the next
+        // rebalance; the consume thread never waits for a commit, so it serves rebalances promptly.
+        config.EnableAutoCommit = true;
+        config.AutoCommitIntervalMs = (int)_options.CommitInterval.TotalMilliseconds;
+        config.EnableAutoOffsetStore = false;
         return new ConsumerBuilder<byte[]?, byte[]?>(config)
             .SetErrorHandler((_, error) => OnError(error))
             .SetLogHandler((_, message) => KafkaLog.Forward(_logger, message))
             .SetPartitionsAssignedHandler((consumer, partitions) => OnAssigned(consumer, partitions))
             .SetPartitionsRevokedHandler((consumer, partitions) => OnRevoked(consumer, partitions))
             .SetPartitionsLostHandler((_, partitions) => OnLost(partitions))
+            .SetOffsetsCommittedHandler((_, committed) => OnCommitted(committed))
             .Build();
     }
 
@@ -376,6 +451,16 @@ internal sealed class SubscriptionSession : IAsyncDisposable
             {
                 _room.Reset();
             }
+        }
+
+        if (_assignmentChanged)
+        {
+            // Whatever the assignment carried over (partitions paused before they were revoked or lost, a flag
+            // that says paused while the buffer was emptied), the current assignment is paused exactly when the
+            // buffer is full.
+            _assignmentChanged = false;
+            SetPaused(consumer, full);
+            return;
         }
 
         if (full && !_paused)
@@ -413,7 +498,8 @@ internal sealed class SubscriptionSession : IAsyncDisposable
         }
         catch (KafkaException e)
         {
-            // A partition revoked meanwhile; the next round pauses or resumes the current assignment.
+            // A partition revoked meanwhile; the next round sets the pause state of the current assignment again.
+            _assignmentChanged = true;
             SubscriptionLog.ConsumerError(_logger, Name, e.Error.Reason, e.Error.Code.ToString());
         }
     }
@@ -563,6 +649,7 @@ internal sealed class SubscriptionSession : IAsyncDisposable
             SubscriptionLog.StartOffsetsUnknown(_logger, Name, e.Error.Reason, new OffsetList(partitions));
         }
 
+        _assignmentChanged = true;
         SubscriptionLog.PartitionsAssigned(_logger, Name, new OffsetList(partitions));
         SubscriptionLog.StartOffsets(_logger, Name, new OffsetList(result));
         return result;
@@ -571,15 +658,66 @@ internal sealed class SubscriptionSession : IAsyncDisposable
     private void OnRevoked(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartitionOffset> partitions)
     {
         var revoked = partitions.Select(p => p.Partition.Value).ToHashSet();
-        CommitReady(consumer, revoked);
+
+        // Stored before the partitions leave the assignment: librdkafka commits them as it removes them.
+        StoreReady(consumer, revoked);
         var dropped = Drop(revoked);
+        _assignmentChanged = true;
         SubscriptionLog.PartitionsRevoked(_logger, Name, new OffsetList(partitions), dropped);
     }
 
     private void OnLost(List<TopicPartitionOffset> partitions)
     {
         Drop(partitions.Select(p => p.Partition.Value).ToHashSet());
+        _assignmentChanged = true;
         SubscriptionLog.PartitionsLost(_logger, Name, new OffsetList(partitions));
+    }
+
+    private void OnCommitted(CommittedOffsets committed)
+    {
+        if (committed.Error.IsError)
+        {
+            if (committed.Error.Code != ErrorCode.Local_NoOffset)
+            {
+                SubscriptionLog.CommitFailed(_logger, Name, new OffsetList(committed.Offsets.Select(o => o.TopicPartitionOffset)), committed.Error.Reason);
+            }
+
+            return;
+        }
+
+        var done = new List<TopicPartitionOffset>();
+        foreach (var result in committed.Offsets)
+        {
+            if (result.Error.IsError)
+            {
+                SubscriptionLog.CommitFailed(_logger, Name, new OffsetList([result.TopicPartitionOffset]), result.Error.Reason);
+            }
+            else if (result.Offset.Value >= 0)
+            {
+                done.Add(result.TopicPartitionOffset);
+            }
+        }
+
+        lock (_lock)
+        {
+            foreach (var tpo in done)
+            {
+                if (_partitions.TryGetValue(tpo.Partition.Value, out var owner))
+                {
+                    owner.MarkCommitted(tpo.Offset.Value);
+                }
+            }
+        }
+
+        foreach (var tpo in done)
+        {
+            _state.Attempts.Forget(tpo.Partition.Value, tpo.Offset.Value);
+        }
+
+        if (done.Count > 0)
+        {
+            SubscriptionLog.Committed(_logger, Name, new OffsetList(done));
+        }
     }
 
     private int Drop(HashSet<int> partitions)
@@ -603,55 +741,52 @@ internal sealed class SubscriptionSession : IAsyncDisposable
 
                 node = next;
             }
+
+            if (_buffer.Count <= _options.ReadAheadRecords / 2)
+            {
+                _room.Set();
+            }
         }
 
         return dropped;
     }
 
-    private void CommitReady(IConsumer<byte[]?, byte[]?> consumer, HashSet<int>? only)
+    /// <summary>
+    /// Hands each partition's contiguous-ack position to the consumer, which commits it in the background;
+    /// <paramref name="only"/> limits it to some partitions.
+    /// </summary>
+    private void StoreReady(IConsumer<byte[]?, byte[]?> consumer, HashSet<int>? only)
     {
-        var commits = new List<(PartitionOffsets Owner, long Position)>();
+        var stores = new List<(PartitionOffsets Owner, long Position)>();
         lock (_lock)
         {
             foreach (var (partition, owner) in _partitions)
             {
-                if ((only is null || only.Contains(partition)) && owner.PendingCommit() is { } position)
+                if ((only is null || only.Contains(partition)) && owner.PendingStore() is { } position)
                 {
-                    commits.Add((owner, position));
+                    stores.Add((owner, position));
                 }
             }
         }
 
-        if (commits.Count == 0)
+        foreach (var (owner, position) in stores)
         {
-            return;
-        }
-
-        var offsets = commits.Select(c => new TopicPartitionOffset(_topic, c.Owner.Partition, c.Position)).ToList();
-        try
-        {
-            consumer.Commit(offsets);
-        }
-        catch (KafkaException e)
-        {
-            SubscriptionLog.CommitFailed(_logger, Name, new OffsetList(offsets), e.Error.Reason);
-            return;
-        }
-
-        lock (_lock)
-        {
-            foreach (var (owner, position) in commits)
+            try
             {
-                owner.MarkCommitted(position);
+                consumer.StoreOffset(new TopicPartitionOffset(_topic, owner.Partition, position));
+            }
+            catch (KafkaException e)
+            {
+                // The partition left the assignment meanwhile (lost); its new owner delivers the records again.
+                SubscriptionLog.StoreFailed(_logger, Name, owner.Partition, position, e.Error.Reason);
+                continue;
+            }
+
+            lock (_lock)
+            {
+                owner.MarkStored(position);
             }
         }
-
-        foreach (var (owner, position) in commits)
-        {
-            _state.Attempts.Forget(owner.Partition, position);
-        }
-
-        SubscriptionLog.Committed(_logger, Name, new OffsetList(offsets));
     }
 
     private void UpdateLag(IConsumer<byte[]?, byte[]?> consumer)

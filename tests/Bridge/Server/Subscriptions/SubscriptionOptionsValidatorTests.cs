@@ -18,6 +18,7 @@ public sealed class SubscriptionOptionsValidatorTests
     [InlineData(nameof(SubscriptionOptions.SessionTimeout), "Subscriptions:SessionTimeout")]
     [InlineData(nameof(SubscriptionOptions.HeartbeatInterval), "Subscriptions:HeartbeatInterval")]
     [InlineData(nameof(SubscriptionOptions.HealthCheckInterval), "Subscriptions:HealthCheckInterval")]
+    [InlineData(nameof(SubscriptionOptions.CloseTimeout), "Subscriptions:CloseTimeout")]
     public void Validate_ZeroValue_FailsNamingTheKey(string property, string key)
     {
         var options = new SubscriptionOptions();
@@ -28,6 +29,16 @@ public sealed class SubscriptionOptionsValidatorTests
 
         Assert.True(result.Failed);
         Assert.Contains(key, result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_AckGracePeriod_ZeroAllowedNegativeOrOverAMinuteFails()
+    {
+        Assert.True(Validator.Validate(null, new SubscriptionOptions { AckGracePeriod = TimeSpan.Zero }).Succeeded);
+        Assert.Contains("Subscriptions:AckGracePeriod is -00:00:01",
+            Validator.Validate(null, new SubscriptionOptions { AckGracePeriod = TimeSpan.FromSeconds(-1) }).FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("Subscriptions:AckGracePeriod is 00:02:00",
+            Validator.Validate(null, new SubscriptionOptions { AckGracePeriod = TimeSpan.FromMinutes(2) }).FailureMessage, StringComparison.Ordinal);
     }
 
     [Fact]
