@@ -11,7 +11,7 @@ RESULTS := TestResults
 # peers of the tests; kcat reads the topic from a shell; wrk loads the ingress in the benchmarks.
 # librdkafka comes from NuGet (librdkafka.redist), not from Debian.
 RUNTIME_DEBS :=
-TEST_DEBS := $(RUNTIME_DEBS) python3-grpcio python3-grpc-tools golang-go golang-google-grpc-dev kcat
+TEST_DEBS := $(RUNTIME_DEBS) python3-grpcio python3-grpc-tools golang-go golang-google-grpc-dev golang-google-protobuf-dev kcat
 BENCH_DEBS := $(RUNTIME_DEBS) wrk
 
 .PHONY: help deps-run deps-test deps-bench restore build test run bench clean

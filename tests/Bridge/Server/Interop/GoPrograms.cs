@@ -43,8 +43,8 @@ internal static class GoPrograms
         };
         var (code, output) = await ProcessRunner.RunAsync("go", ["build", "-o", binary, source], TimeSpan.FromMinutes(5), environment);
         Assert.True(code == 0,
-            $"Building the Go program {name} failed; it needs the Debian packages golang-go and golang-google-grpc-dev " +
-            "(apt-get install -y golang-go golang-google-grpc-dev): " + output);
+            $"Building the Go program {name} failed; it needs the Debian packages golang-go, golang-google-grpc-dev and " +
+            "golang-google-protobuf-dev (apt-get install -y golang-go golang-google-grpc-dev golang-google-protobuf-dev): " + output);
         return binary;
     }
 }

@@ -10,7 +10,9 @@ namespace Bridge.Server.Tests.Interop;
 public sealed class NodeExampleClientsTests(BridgeInteropFixture bridge)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
-    private static readonly Lazy<Task<string>> Installed = new(InstallAsync);
+
+    /// <summary>examples/clients/node with its locked dependencies installed (once for all tests).</summary>
+    internal static Lazy<Task<string>> Installed { get; } = new(InstallAsync);
 
     [Fact]
     public async Task PublisherAndSubscriber_TwoEvents_PublishedThenPrintedAsJson()

@@ -1,8 +1,10 @@
 """A grpcio client of bridge.v1.EventBridge and grpc.health.v1.Health, driven by the interop tests.
 
 Prints one line per observation, for the test to assert on:
+  SENT {json}        a published event's proto_data as sent (type_url, value in base64)
   RESULT {json}      a Publish result (id, outcome, partition, offset, code, message)
-  DELIVERY {json}    a Subscribe delivery (ack_id, id, type, subject, namespace, partition, offset, attempt, key, data)
+  DELIVERY {json}    a Subscribe delivery (ack_id, id, type, subject, namespace, partition, offset, attempt, key, data,
+                     and the event's data as carried: data_kind, proto_data, unpacked, time, datacontenttype)
   HEALTH <STATUS>    a health Check answer
   STATUS <CODE> <details>   how the call ended
   FAIL <reason>      the peer itself could not do what it was asked (the test fails)
@@ -11,6 +13,7 @@ Usage: bridge_peer.py <stubs> <clients> <command> [options]; every call has a de
 """
 
 import argparse
+import base64
 import json
 import queue
 import sys
@@ -67,7 +70,11 @@ def status_line(code, details):
 def publish(pb, stubs, channel, args, metadata, json_format, grpc):
     request = pb.PublishRequest()
     for event in json.loads(args.events):
+        # Protobuf JSON packs "protoData": {"@type": ..., ...} into the Any with the message's own encoding.
         json_format.ParseDict(event, request.events.add())
+    for event in request.events:
+        if event.WhichOneof("data") == "proto_data":
+            print("SENT " + json.dumps(packed_any(event.proto_data), sort_keys=True), flush=True)
     stub = stubs.bridge_pb2_grpc.EventBridgeStub(channel)
     try:
         response = stub.Publish(request, timeout=args.deadline or 15.0, metadata=metadata)
@@ -123,12 +130,14 @@ def subscribe(pb, stubs, channel, args, metadata, json_format, grpc, bridgeclien
             for delivery in call:
                 received += 1
                 event = bridgeclient.event_to_dict(delivery.event)
-                print("DELIVERY " + json.dumps({
+                line = {
                     "ack_id": delivery.ack_id, "id": event["id"], "type": event["type"],
                     "source": event["source"], "subject": event.get("subject"), "namespace": event.get("namespace"),
                     "severity": event.get("severity"), "partition": delivery.partition, "offset": delivery.offset,
                     "attempt": delivery.attempt, "key": delivery.key, "data": event.get("data"),
-                }, sort_keys=True), flush=True)
+                }
+                line.update(carried_data(delivery.event))
+                print("DELIVERY " + json.dumps(line, sort_keys=True), flush=True)
                 if received <= to_ack:
                     requests.put(pb.SubscribeRequest(ack=pb.Ack(ack_ids=[delivery.ack_id])))
                 if args.expect and received == args.expect:
@@ -146,6 +155,31 @@ def subscribe(pb, stubs, channel, args, metadata, json_format, grpc, bridgeclien
     finally:
         timer.cancel()
         requests.put(ended)
+
+
+def packed_any(packed):
+    return {"type_url": packed.type_url, "value": base64.b64encode(packed.value).decode("ascii")}
+
+
+def carried_data(event):
+    """The event's data and time as they arrived: which data field is set, the Any and the message unpacked
+    from it (a google.protobuf.Duration here), the time attribute's seconds and nanos, datacontenttype."""
+    from google.protobuf import duration_pb2
+    kind = event.WhichOneof("data")
+    fields = {"data_kind": kind}
+    if kind == "proto_data":
+        fields["proto_data"] = packed_any(event.proto_data)
+        duration = duration_pb2.Duration()
+        if event.proto_data.Unpack(duration):
+            fields["unpacked"] = {"type": duration.DESCRIPTOR.full_name, "seconds": duration.seconds, "nanos": duration.nanos}
+        else:
+            fields["unpacked"] = {"error": "not a Duration: " + event.proto_data.type_url}
+    if "time" in event.attributes and event.attributes["time"].WhichOneof("attr") == "ce_timestamp":
+        stamp = event.attributes["time"].ce_timestamp
+        fields["time"] = {"seconds": stamp.seconds, "nanos": stamp.nanos}
+    if "datacontenttype" in event.attributes:
+        fields["datacontenttype"] = event.attributes["datacontenttype"].ce_string
+    return fields
 
 
 def health(stubs, channel, args, grpc):
