@@ -103,9 +103,11 @@ internal sealed class KafkaConnection(IOptions<KafkaOptions> options, ILogger<Ka
     }
 
     /// <summary>
-    /// Consumer settings for one consumer group: offsets are neither auto-committed nor auto-stored (the
-    /// caller commits what subscribers acknowledged), cooperative-sticky assignment. Partition assignment
-    /// handlers, the start position (<c>auto.offset.reset</c>) and the rest are the caller's.
+    /// Consumer settings for one consumer group: cooperative-sticky assignment, and by default offsets
+    /// neither auto-committed nor auto-stored. The caller decides how what subscribers acknowledged is
+    /// committed (subscriptions store it and turn auto-commit on, so librdkafka commits it in the
+    /// background); partition assignment handlers, the start position (<c>auto.offset.reset</c>) and the
+    /// rest are the caller's too.
     /// </summary>
     /// <param name="groupId">The consumer group. Must not be null or blank.</param>
     public ConsumerConfig CreateConsumerConfig(string groupId)

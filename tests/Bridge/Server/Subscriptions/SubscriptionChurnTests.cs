@@ -1,13 +1,16 @@
 using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Bridge.Client.V1;
 using Bridge.Server.Tests.GrpcApi;
+using Bridge.Server.Tests.Interop;
 using Grpc.Net.Client;
 
 namespace Bridge.Server.Tests.Subscriptions;
 
 /// <summary>
 /// Streams of one subscription opened and killed every few seconds (cancelled calls, disposed channels, some before
-/// their first assignment) while events keep arriving: the bridge stays up, every event is processed, and each
+/// their first assignment, and Python grpcio subscriber processes killed with SIGKILL) while events keep arriving: the bridge stays up, every event is processed, and each
 /// membership change delivers again at most about max_in_flight events per stream.
 /// </summary>
 public sealed class SubscriptionChurnTests
@@ -22,6 +25,7 @@ public sealed class SubscriptionChurnTests
     [Fact]
     public async Task Churn_StreamsOpenedAndKilled_ProcessAliveEveryEventProcessedRedeliveriesBounded()
     {
+        var stubs = await PythonStubsAsync();
         await using var host = await GrpcBridgeHost.StartAsync();
         var received = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
         var published = new ConcurrentBag<string>();
@@ -30,12 +34,12 @@ public sealed class SubscriptionChurnTests
         var stable = await host.SubscribeAsync(Subscription, maxInFlight: MaxInFlight);
         var stableLoop = ProcessAsync(stable, received, CancellationToken.None);
         var publishing = PublishAsync(host, published, stop.Token);
-        var churning = ChurnAsync(host, received, stop.Token);
+        var churning = ChurnAsync(host, stubs, received, stop.Token);
 
         await Task.Delay(Duration);
         await stop.CancelAsync();
         await publishing;
-        var churns = await churning;
+        var (churns, processKills, processDeliveries) = await churning;
 
         var expected = published.ToHashSet(StringComparer.Ordinal);
         await Wait.UntilAsync(() => expected.All(received.ContainsKey),
@@ -48,10 +52,25 @@ public sealed class SubscriptionChurnTests
         var redelivered = received.Values.Sum(count => count - 1);
         var membershipChanges = 2 * churns;
         Assert.True(churns >= 5, $"Only {churns} streams were churned.");
+        Assert.True(processKills >= 2 && processDeliveries > 0,
+            $"{processKills} subscriber processes were killed, with {processDeliveries} deliveries between them; the churn should include working ones.");
         Assert.True(redelivered <= membershipChanges * 2 * MaxInFlight,
             $"{redelivered} redeliveries over {membershipChanges} membership changes; at most {2 * MaxInFlight} per change expected (max in flight {MaxInFlight}, two streams).");
         await stable.DisposeAsync();
         await stableLoop;
+        Directory.Delete(stubs, recursive: true);
+    }
+
+    /// <summary>Generates the Python stubs the subscriber processes import (as the interop tests do); fails without Python gRPC.</summary>
+    private static async Task<string> PythonStubsAsync()
+    {
+        Assert.True(File.Exists(BridgeInteropFixture.Python),
+            $"The churn test runs subscriber processes with {BridgeInteropFixture.Python} (apt-get install -y python3-grpcio python3-grpc-tools).");
+        var directory = Directory.CreateTempSubdirectory("bridge-churn-").FullName;
+        var gen = await ProcessRunner.RunAsync("/bin/sh", [Path.Combine(BridgeInteropFixture.ClientDirectory, "gen.sh"), directory], TimeSpan.FromSeconds(60),
+            new Dictionary<string, string> { ["PROTOS"] = BridgeInteropFixture.ProtoDirectory, ["PYTHON"] = BridgeInteropFixture.Python });
+        Assert.True(gen.ExitCode == 0, "Generating the Python stubs failed (apt-get install -y python3-grpcio python3-grpc-tools): " + gen.Output);
+        return directory;
     }
 
     private static async Task PublishAsync(GrpcBridgeHost host, ConcurrentBag<string> published, CancellationToken cancellationToken)
@@ -78,20 +97,34 @@ public sealed class SubscriptionChurnTests
         }
     }
 
-    /// <summary>Opens a stream of the subscription every 1-3 s on its own channel, lets it work a while (or not at all), and kills it.</summary>
-    private static async Task<int> ChurnAsync(GrpcBridgeHost host, ConcurrentDictionary<string, int> received, CancellationToken cancellationToken)
+    /// <summary>
+    /// Opens a stream of the subscription every 1-3 s, lets it work a while (or not at all), and kills it; every fourth
+    /// is a Python subscriber process (bridge_peer.py, acking each delivery) killed with SIGKILL.
+    /// </summary>
+    private static async Task<(int Churns, int ProcessKills, int ProcessDeliveries)> ChurnAsync(
+        GrpcBridgeHost host, string stubs, ConcurrentDictionary<string, int> received, CancellationToken cancellationToken)
     {
         var random = new Random(7);
         var churns = 0;
+        var processKills = 0;
+        var processDeliveries = 0;
         while (!cancellationToken.IsCancellationRequested)
         {
+            churns++;
+            if (churns % 4 == 2)
+            {
+                processDeliveries += await RunProcessAsync(host, stubs, TimeSpan.FromMilliseconds(random.Next(2000, 4000)), received);
+                processKills++;
+                await Task.Delay(TimeSpan.FromMilliseconds(random.Next(500, 1500)), CancellationToken.None);
+                continue;
+            }
+
             var channel = GrpcChannel.ForAddress(host.GrpcAddress);
             var client = new EventBridge.EventBridgeClient(channel);
             var open = new OpenSubscription { Subscription = Subscription, Start = new StartPosition { Earliest = true }, MaxInFlight = MaxInFlight };
             var subscriber = await TestSubscriber.OpenAsync(client, new SubscribeRequest { Open = open });
             using var life = new CancellationTokenSource();
             var loop = ProcessAsync(subscriber, received, life.Token);
-            churns++;
 
             // Every third stream dies right after its open, while its consumer is joining the group.
             var lifetime = churns % 3 == 0 ? TimeSpan.FromMilliseconds(random.Next(0, 300)) : TimeSpan.FromMilliseconds(random.Next(1000, 3000));
@@ -113,7 +146,41 @@ public sealed class SubscriptionChurnTests
             await Task.Delay(TimeSpan.FromMilliseconds(random.Next(500, 1500)), CancellationToken.None);
         }
 
-        return churns;
+        return (churns, processKills, processDeliveries);
+    }
+
+    /// <summary>
+    /// Runs a Python subscriber process for <paramref name="lifetime"/> (its start-up included), kills it with SIGKILL,
+    /// and counts the deliveries it printed (it acks each after printing it); returns how many.
+    /// </summary>
+    private static async Task<int> RunProcessAsync(GrpcBridgeHost host, string stubs, TimeSpan lifetime, ConcurrentDictionary<string, int> received)
+    {
+        var open = new JsonObject
+        {
+            ["subscription"] = Subscription,
+            ["start"] = new JsonObject { ["earliest"] = true },
+            ["maxInFlight"] = MaxInFlight,
+        }.ToJsonString();
+        using var peer = new ScriptProcess(BridgeInteropFixture.Python,
+        [
+            Path.Combine(BridgeInteropFixture.ScriptDirectory, "bridge_peer.py"), stubs, BridgeInteropFixture.ClientDirectory, "subscribe",
+            "--address", $"{host.GrpcAddress.Host}:{host.GrpcAddress.Port}", "--open", open, "--ack", "all", "--time-limit", "600",
+        ]);
+        await Task.Delay(lifetime, CancellationToken.None);
+        Assert.False(peer.HasExited, $"The subscriber process ended before it was killed.\n{peer.Transcript}");
+        peer.Kill();
+
+        // Its exit status is the signal's; what matters is every line it printed before.
+        await peer.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        var deliveries = 0;
+        foreach (var line in peer.Output.Where(l => l.StartsWith("DELIVERY ", StringComparison.Ordinal)))
+        {
+            using var delivery = JsonDocument.Parse(line["DELIVERY ".Length..]);
+            received.AddOrUpdate(delivery.RootElement.GetProperty("id").GetString()!, 1, (_, count) => count + 1);
+            deliveries++;
+        }
+
+        return deliveries;
     }
 
     /// <summary>Counts and acks every delivery at once until cancelled or the stream ends.</summary>
