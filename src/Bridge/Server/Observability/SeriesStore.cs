@@ -41,9 +41,10 @@ internal abstract class SeriesState
 /// <c>expiry</c> is dropped by <see cref="Sweep"/>.
 /// </summary>
 /// <remarks>
-/// Writers and collections run at once: <see cref="Find"/> and <see cref="Report"/> do not lock and never see a
-/// half-changed set, so a scrape cannot fail because label sets appear or go while it runs. Using, pinning and
-/// removing take a lock: they happen per canary payload or per stream, not per delivery.
+/// Writers and collections run at once. <see cref="Find"/> does not lock. Using, pinning and removing take a lock:
+/// they happen per canary payload or per stream, not per delivery. <see cref="Report"/> copies the set under that
+/// lock, once per collection, so a collection reports the label sets kept at one moment and never more than the
+/// bound, whatever appears or goes while it runs.
 /// </remarks>
 internal sealed class SeriesStore<TKey, TState> : ISeriesStore
     where TKey : notnull
@@ -165,16 +166,15 @@ internal sealed class SeriesStore<TKey, TState> : ISeriesStore
     /// <summary>The label sets kept, for an instrument's callback; counted in <see cref="ReportedSinceGeneration"/>.</summary>
     public IEnumerable<KeyValuePair<TKey, TState>> Report()
     {
-        var generation = Volatile.Read(ref _generation);
-        foreach (var entry in _entries)
+        // Not the live dictionary: its enumeration may show a label set dropped while the collection reads and
+        // the one that replaced it, so one collection could report more label sets than the store ever kept.
+        KeyValuePair<TKey, TState>[] entries;
+        lock (_lock)
         {
-            if (Interlocked.Exchange(ref entry.Value.ReportedIn, generation) != generation)
-            {
-                Interlocked.Increment(ref _reported);
-            }
-
-            yield return entry;
+            entries = _entries.ToArray();
         }
+
+        return Counted(entries, Volatile.Read(ref _generation));
     }
 
     /// <inheritdoc />
@@ -201,6 +201,19 @@ internal sealed class SeriesStore<TKey, TState> : ISeriesStore
     {
         Interlocked.Increment(ref _generation);
         Interlocked.Exchange(ref _reported, 0);
+    }
+
+    private IEnumerable<KeyValuePair<TKey, TState>> Counted(KeyValuePair<TKey, TState>[] entries, int generation)
+    {
+        foreach (var entry in entries)
+        {
+            if (Interlocked.Exchange(ref entry.Value.ReportedIn, generation) != generation)
+            {
+                Interlocked.Increment(ref _reported);
+            }
+
+            yield return entry;
+        }
     }
 
     private void Add(TKey key, TState state)

@@ -84,6 +84,28 @@ public sealed class MetricsEndpointTests
     }
 
     [Fact]
+    public async Task Scrape_OtherHostsStoppedAndStartedInTheProcess_OwnAspNetCoreSeriesOnlyAndOnce()
+    {
+        await using var host = await MetricsTestHost.StartAsync();
+        await host.ScrapeTextAsync();
+        var stopped = await MetricsTestHost.StartAsync();
+        await stopped.ScrapeTextAsync();
+        await stopped.DisposeAsync();
+        await using var started = await MetricsTestHost.StartAsync();
+        for (var i = 0; i < 3; i++)
+        {
+            await started.ScrapeTextAsync();
+        }
+
+        // Parsing fails on a series written twice.
+        var samples = await host.ScrapeAsync();
+
+        // Routing counts a request before its endpoint runs: this scrape and the one before, none of the others' four.
+        var routed = samples.Single(s => s.Name == "aspnetcore_routing_match_attempts_total" && s.Label("http_route") == "/metrics");
+        Assert.Equal(2, routed.Value);
+    }
+
+    [Fact]
     public async Task Scrape_Host_ExportsAspNetCoreAndRuntimeInstrumentsWithoutScopeLabels()
     {
         await using var server = await BridgeTestServer.StartAsync(new Dictionary<string, string?>());
