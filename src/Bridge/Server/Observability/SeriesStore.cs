@@ -41,10 +41,11 @@ internal abstract class SeriesState
 /// <c>expiry</c> is dropped by <see cref="Sweep"/>.
 /// </summary>
 /// <remarks>
-/// Writers and collections run at once. <see cref="Find"/> does not lock. Using, pinning and removing take a lock:
-/// they happen per canary payload or per stream, not per delivery. <see cref="Report"/> copies the set under that
-/// lock, once per collection, so a collection reports the label sets kept at one moment and never more than the
-/// bound, whatever appears or goes while it runs.
+/// Writers and collections run at once: <see cref="Find"/> and <see cref="Report"/> do not take the store's lock, and
+/// <see cref="Report"/> returns the label sets kept at one moment, so a scrape neither fails nor shows more label sets
+/// than the bound because some appear or go while it runs. Using, pinning and removing take the lock: they happen per
+/// canary payload or per stream, not per delivery, and make room before they add, so the set is within its bound
+/// between any two of their changes.
 /// </remarks>
 internal sealed class SeriesStore<TKey, TState> : ISeriesStore
     where TKey : notnull
@@ -166,15 +167,10 @@ internal sealed class SeriesStore<TKey, TState> : ISeriesStore
     /// <summary>The label sets kept, for an instrument's callback; counted in <see cref="ReportedSinceGeneration"/>.</summary>
     public IEnumerable<KeyValuePair<TKey, TState>> Report()
     {
-        // Not the live dictionary: its enumeration may show a label set dropped while the collection reads and
-        // the one that replaced it, so one collection could report more label sets than the store ever kept.
-        KeyValuePair<TKey, TState>[] entries;
-        lock (_lock)
-        {
-            entries = _entries.ToArray();
-        }
-
-        return Counted(entries, Volatile.Read(ref _generation));
+        // A snapshot (ToArray holds all of the dictionary's locks while it copies), not the dictionary's enumerator:
+        // that one may show a label set dropped while the collection reads it and the label set that replaced it, so
+        // one collection could report more label sets than the store ever kept.
+        return Counted(_entries.ToArray(), Volatile.Read(ref _generation));
     }
 
     /// <inheritdoc />
