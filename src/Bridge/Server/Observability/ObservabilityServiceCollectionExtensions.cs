@@ -2,6 +2,7 @@ using Bridge.Server.Observability;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Diagnostics.Metrics;
 using MetricsOptions = Bridge.Server.Observability.MetricsOptions;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -87,6 +88,14 @@ internal static class ObservabilityServiceCollectionExtensions
                 }));
         services.ConfigureOpenTelemetryMeterProvider((sp, metrics) =>
         {
+            // The ASP.NET Core, HttpClient and runtime instrumentation subscribe to meters by name, in the whole
+            // process. ASP.NET Core and IHttpClientFactory create theirs with the host's meter factory, so another host
+            // in the process (tests run several) has meters of the same names: its measurements would add to this
+            // host's series, and its disposal would end the stream this host's instruments still write to, after which
+            // a scrape shows each of those series twice. Meters scoped to another factory are not this host's.
+            var meterFactory = sp.GetRequiredService<IMeterFactory>();
+            metrics.AddView(instrument => instrument.Meter.Scope is { } scope && !ReferenceEquals(scope, meterFactory) ? MetricStreamConfiguration.Drop : null);
+
             var options = sp.GetRequiredService<IOptions<MetricsOptions>>().Value;
             metrics.AddView(IngressMetrics.CanaryStatusName,
                 new MetricStreamConfiguration { CardinalityLimit = SeriesMeter.CardinalityLimit(IngressMetrics.CanaryBudget(options)) });

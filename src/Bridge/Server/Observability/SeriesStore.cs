@@ -41,9 +41,11 @@ internal abstract class SeriesState
 /// <c>expiry</c> is dropped by <see cref="Sweep"/>.
 /// </summary>
 /// <remarks>
-/// Writers and collections run at once: <see cref="Find"/> and <see cref="Report"/> do not lock and never see a
-/// half-changed set, so a scrape cannot fail because label sets appear or go while it runs. Using, pinning and
-/// removing take a lock: they happen per canary payload or per stream, not per delivery.
+/// Writers and collections run at once: <see cref="Find"/> and <see cref="Report"/> do not take the store's lock, and
+/// <see cref="Report"/> returns the label sets kept at one moment, so a scrape neither fails nor shows more label sets
+/// than the bound because some appear or go while it runs. Using, pinning and removing take the lock: they happen per
+/// canary payload or per stream, not per delivery, and make room before they add, so the set is within its bound
+/// between any two of their changes.
 /// </remarks>
 internal sealed class SeriesStore<TKey, TState> : ISeriesStore
     where TKey : notnull
@@ -165,16 +167,10 @@ internal sealed class SeriesStore<TKey, TState> : ISeriesStore
     /// <summary>The label sets kept, for an instrument's callback; counted in <see cref="ReportedSinceGeneration"/>.</summary>
     public IEnumerable<KeyValuePair<TKey, TState>> Report()
     {
-        var generation = Volatile.Read(ref _generation);
-        foreach (var entry in _entries)
-        {
-            if (Interlocked.Exchange(ref entry.Value.ReportedIn, generation) != generation)
-            {
-                Interlocked.Increment(ref _reported);
-            }
-
-            yield return entry;
-        }
+        // A snapshot (ToArray holds all of the dictionary's locks while it copies), not the dictionary's enumerator:
+        // that one may show a label set dropped while the collection reads it and the label set that replaced it, so
+        // one collection could report more label sets than the store ever kept.
+        return Counted(_entries.ToArray(), Volatile.Read(ref _generation));
     }
 
     /// <inheritdoc />
@@ -201,6 +197,19 @@ internal sealed class SeriesStore<TKey, TState> : ISeriesStore
     {
         Interlocked.Increment(ref _generation);
         Interlocked.Exchange(ref _reported, 0);
+    }
+
+    private IEnumerable<KeyValuePair<TKey, TState>> Counted(KeyValuePair<TKey, TState>[] entries, int generation)
+    {
+        foreach (var entry in entries)
+        {
+            if (Interlocked.Exchange(ref entry.Value.ReportedIn, generation) != generation)
+            {
+                Interlocked.Increment(ref _reported);
+            }
+
+            yield return entry;
+        }
     }
 
     private void Add(TKey key, TState state)

@@ -141,6 +141,41 @@ public sealed class SeriesStoreTests
         Assert.True(store.Count <= 50 + 60, $"{store.Count} keys kept.");
     }
 
+    [Fact]
+    public async Task Report_WhileNewKeysReplaceOldOnes_NeverMoreKeysThanKept()
+    {
+        // A collection spends time on every measurement it reads; keys dropped and added meanwhile must not both show.
+        var store = Store(capacity: 20);
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        var writers = Enumerable.Range(0, 2).Select(w => Task.Run(() =>
+        {
+            for (var i = 0; !stop.IsCancellationRequested; i++)
+            {
+                store.Use($"{w}-{i}");
+                Thread.SpinWait(200);
+            }
+        })).ToArray();
+
+        var reports = 0;
+        var most = 0;
+        while (!stop.IsCancellationRequested)
+        {
+            var count = 0;
+            foreach (var _ in store.Report())
+            {
+                Thread.SpinWait(500);
+                count++;
+            }
+
+            most = Math.Max(most, count);
+            reports++;
+        }
+
+        await Task.WhenAll(writers);
+        Assert.True(reports > 10, $"Only {reports} reports ran.");
+        Assert.True(most <= 20, $"A report returned {most} keys; the store keeps 20.");
+    }
+
     private SeriesStore<string, Counter> Store(int capacity) =>
         new(capacity, TimeSpan.FromMinutes(10), _time, _ => new Counter(), StringComparer.Ordinal);
 
