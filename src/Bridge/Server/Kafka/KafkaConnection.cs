@@ -41,6 +41,9 @@ internal sealed class KafkaConnection(IOptions<KafkaOptions> options, ILogger<Ka
     /// <summary>fetch.wait.max.ms of consumers of the embedded cluster (see <see cref="CreateConsumerConfig"/>).</summary>
     internal const int EmbeddedFetchWaitMaxMs = 10;
 
+    // The watch ends promptly once cancelled (a topic creation under way is abandoned, a metadata request left running).
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(5);
+
     private readonly KafkaOptions _options = options.Value;
     private readonly Lock _gate = new();
     private readonly TaskCompletionSource _firstAttempt = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -55,6 +58,9 @@ internal sealed class KafkaConnection(IOptions<KafkaOptions> options, ILogger<Ka
 
     // The latest error the watching admin client reported during an attempt: more telling than the timeout itself.
     private string? _lastClientError;
+
+    // The watching admin client's latest blocking call, which must end before the client is disposed.
+    private Task? _blockingCall;
 
     /// <summary>The topic events are published to.</summary>
     public string Topic => _options.Topic;
@@ -185,7 +191,6 @@ internal sealed class KafkaConnection(IOptions<KafkaOptions> options, ILogger<Ka
         await _stopping.CancelAsync().ConfigureAwait(false);
         try
         {
-            // An attempt under way ends within the connect timeout; the host's shutdown timeout bounds the wait.
             await _watch.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -254,7 +259,13 @@ internal sealed class KafkaConnection(IOptions<KafkaOptions> options, ILogger<Ka
     /// <summary>Admin client settings: bootstrap servers, client id and the common properties.</summary>
     public AdminClientConfig CreateAdminClientConfig()
     {
-        var config = new AdminClientConfig { BootstrapServers = BootstrapServers, ClientId = _options.ClientId };
+        var config = new AdminClientConfig
+        {
+            BootstrapServers = BootstrapServers,
+            ClientId = _options.ClientId,
+            // As for the producer: a Kafka that is back should be seen within a second, not librdkafka's default 10 s.
+            ReconnectBackoffMaxMs = 1000,
+        };
         Apply(config, _options.Common);
         ApplySecrets(config);
         return config;
@@ -264,8 +275,7 @@ internal sealed class KafkaConnection(IOptions<KafkaOptions> options, ILogger<Ka
     {
         if (StopWatch())
         {
-            // Bounded: an attempt under way ends within the connect timeout.
-            if (_watch.Wait(_options.ConnectTimeout + TimeSpan.FromSeconds(1)))
+            if (_watch.Wait(StopTimeout))
             {
                 _stopping.Dispose();
             }
@@ -283,7 +293,7 @@ internal sealed class KafkaConnection(IOptions<KafkaOptions> options, ILogger<Ka
     {
         if (StopWatch())
         {
-            if (await Task.WhenAny(_watch, Task.Delay(_options.ConnectTimeout + TimeSpan.FromSeconds(1))).ConfigureAwait(false) == _watch)
+            if (await Task.WhenAny(_watch, Task.Delay(StopTimeout)).ConfigureAwait(false) == _watch)
             {
                 _stopping.Dispose();
             }
@@ -365,7 +375,15 @@ internal sealed class KafkaConnection(IOptions<KafkaOptions> options, ILogger<Ka
         finally
         {
             _firstAttempt.TrySetResult();
-            admin?.Dispose();
+            if (Volatile.Read(ref _blockingCall) is { IsCompleted: false } call)
+            {
+                // Stopping does not wait for a metadata request under way; the client goes once it returned.
+                _ = call.ContinueWith(_ => admin?.Dispose(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+            }
+            else
+            {
+                admin?.Dispose();
+            }
         }
     }
 
@@ -392,8 +410,10 @@ internal sealed class KafkaConnection(IOptions<KafkaOptions> options, ILogger<Ka
             try
             {
                 // Metadata of all topics: asking for one topic by name may auto-create it with the broker's defaults.
-                // GetMetadata blocks its thread up to the timeout; it is awaited to its end, so the client outlives it.
-                metadata = await Task.Run(() => admin.GetMetadata(_options.ConnectTimeout), stopping).ConfigureAwait(false);
+                // GetMetadata blocks its thread up to the timeout and cannot be cancelled: stopping leaves it running.
+                var call = Task.Run(() => admin.GetMetadata(_options.ConnectTimeout), CancellationToken.None);
+                Volatile.Write(ref _blockingCall, call);
+                metadata = await call.WaitAsync(stopping).ConfigureAwait(false);
             }
             catch (KafkaException e)
             {
