@@ -37,6 +37,7 @@ public sealed class KafkaStartupTests
         var ready = await host.Server.Client.GetAsync("/readyz");
         var posted = await PostEventAsync(host.Server, "early");
         await Wait.UntilAsync(() => connection.State == KafkaConnectionState.Unreachable, "Kafka is reported unreachable");
+        await Wait.UntilAsync(() => host.Server.Logs.Has(1009), "another attempt");
         var whileDown = await health.CheckAsync(new HealthCheckRequest());
         var readyWhileDown = await host.Server.Client.GetAsync("/readyz");
 
@@ -77,6 +78,7 @@ public sealed class KafkaStartupTests
         await using var host = await GrpcBridgeHost.StartAsync(settings);
         var connection = host.Services.GetRequiredService<KafkaConnection>();
         await connection.FirstAttempt.WaitAsync(Timeout);
+        await Wait.UntilAsync(() => host.Server.Logs.Has(1009), "another attempt");
 
         var live = await host.Server.Client.GetAsync("/healthz");
         var ready = await host.Server.Client.GetAsync("/readyz");
