@@ -18,9 +18,10 @@ namespace Bridge.Server.Kafka;
 /// </summary>
 /// <remarks>
 /// Started as a hosted service after <see cref="KafkaConnection"/>. Until the connection has found or created the
-/// topic, publishes fail at once with the connection's reason instead of waiting for a Kafka nobody has reached. On stop it waits for the events
-/// still in flight, at most one produce timeout (no event can stay unanswered longer). A producer that
-/// fails fatally (an idempotence violation) is replaced, so the bridge does not stay broken.
+/// topic nothing is produced: a publish waits for the connection's first attempt, then fails with its reason
+/// (see <see cref="KafkaConnection.HasConnected"/>). On stop it waits for the events still in flight, at most one
+/// produce timeout (no event can stay unanswered longer). A producer that fails fatally (an idempotence
+/// violation) is replaced, so the bridge does not stay broken.
 /// </remarks>
 internal sealed class KafkaEventPublisher(
     KafkaConnection connection,
