@@ -12,7 +12,9 @@ namespace Bridge.Server.GrpcApi;
 /// <summary>
 /// The health check behind the gRPC health service: healthy while a Kafka broker answers a metadata request for the
 /// events topic (what subscriptions and Publish need), unhealthy otherwise and from the moment the host starts stopping.
-/// Registered under <see cref="Name"/> with tag <see cref="Tag"/>; run every <c>Subscriptions:HealthCheckInterval</c>.
+/// Before Kafka first answered since start, the connection's reason (unreachable, topic not usable) is the answer,
+/// without asking Kafka again. Registered under <see cref="Name"/> with tag <see cref="Tag"/>; run every
+/// <c>Subscriptions:HealthCheckInterval</c>.
 /// </summary>
 internal sealed class KafkaHealthCheck(
     KafkaConnection kafka,
@@ -35,8 +37,8 @@ internal sealed class KafkaHealthCheck(
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        var problem = lifetime.ApplicationStopping.IsCancellationRequested
-            ? "the server is stopping"
+        var problem = lifetime.ApplicationStopping.IsCancellationRequested ? "the server is stopping"
+            : !kafka.HasConnected ? kafka.Problem?.TrimEnd('.')
             : await CheckKafkaAsync(_timeout, cancellationToken).ConfigureAwait(false);
         Report(problem);
         return problem is null ? HealthCheckResult.Healthy("Kafka answers.") : new HealthCheckResult(context.Registration.FailureStatus, problem);
@@ -56,6 +58,7 @@ internal sealed class KafkaHealthCheck(
                 {
                     admin = _admin ??= new AdminClientBuilder(kafka.CreateAdminClientConfig())
                         .SetLogHandler((_, message) => KafkaLog.Forward(logger, message))
+                        .SetErrorHandler((_, error) => KafkaLog.ClientError(logger, error))
                         .Build();
                 }
 

@@ -28,6 +28,10 @@ internal static class BridgeHost
 
         // Grpc.AspNetCore logs every call a client cancels at Information; the bridge's own logs say what matters.
         ["Logging:LogLevel:Grpc"] = "Warning",
+
+        // The health check service logs every failed check at Error, every interval, for as long as Kafka is down;
+        // the Kafka health check logs each change of the gRPC health status instead.
+        ["Logging:LogLevel:Microsoft.Extensions.Diagnostics.HealthChecks"] = "Critical",
     };
 
     /// <summary>A slim web application builder with the bridge's host settings.</summary>

@@ -6,9 +6,10 @@ namespace Bridge.Server.Ingress;
 /// <summary>
 /// Ready while the spool has room (events Kafka does not take in time are spooled, so Flagger can keep
 /// posting during a Kafka outage) or, when it has none or is disabled, while a Kafka broker answers a
-/// metadata request for the events topic in time. Not ready names both reasons.
+/// metadata request for the events topic in time. Before Kafka first answered since start, the connection's
+/// reason is the answer, without asking Kafka again. Not ready names both reasons.
 /// </summary>
-internal sealed class KafkaReadinessCheck(KafkaEventPublisher publisher, SpoolingEventPublisher spooling, SpoolStore spool) : IReadinessCheck
+internal sealed class KafkaReadinessCheck(KafkaConnection connection, KafkaEventPublisher publisher, SpoolingEventPublisher spooling, SpoolStore spool) : IReadinessCheck
 {
     public string Name => "kafka";
 
@@ -21,7 +22,9 @@ internal sealed class KafkaReadinessCheck(KafkaEventPublisher publisher, Spoolin
             return null;
         }
 
-        var kafkaProblem = await publisher.CheckBrokerAsync(timeout).WaitAsync(cancellationToken);
+        var kafkaProblem = connection.HasConnected
+            ? await publisher.CheckBrokerAsync(timeout).WaitAsync(cancellationToken)
+            : connection.Problem;
         return kafkaProblem is null || spoolProblem is null
             ? kafkaProblem
             : $"{kafkaProblem} Events cannot be spooled either: {spoolProblem}";

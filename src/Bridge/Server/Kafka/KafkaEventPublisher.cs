@@ -17,9 +17,11 @@ namespace Bridge.Server.Kafka;
 /// keep their order in one partition.
 /// </summary>
 /// <remarks>
-/// Started as a hosted service after <see cref="KafkaConnection"/>. On stop it waits for the events
-/// still in flight, at most one produce timeout (no event can stay unanswered longer). A producer that
-/// fails fatally (an idempotence violation) is replaced, so the bridge does not stay broken.
+/// Started as a hosted service after <see cref="KafkaConnection"/>. Until the connection has found or created the
+/// topic nothing is produced: a publish waits for the connection's first attempt, then fails with its reason
+/// (see <see cref="KafkaConnection.HasConnected"/>). On stop it waits for the events still in flight, at most one
+/// produce timeout (no event can stay unanswered longer). A producer that fails fatally (an idempotence
+/// violation) is replaced, so the bridge does not stay broken.
 /// </remarks>
 internal sealed class KafkaEventPublisher(
     KafkaConnection connection,
@@ -59,6 +61,14 @@ internal sealed class KafkaEventPublisher(
         var message = KafkaMessageMapper.ToMessage(KafkaBinding.ToRecord(cloudEvent, _options.ContentMode, key));
         var producer = Producer();
         var started = Stopwatch.GetTimestamp();
+        if (!connection.HasConnected && await NotConnectedAsync(cancellationToken).ConfigureAwait(false) is { } problem)
+        {
+            metrics.Failed(connection.State.ToString(), Stopwatch.GetElapsedTime(started).TotalSeconds);
+            EventTracing.Failed(activity, connection.State.ToString(), problem);
+            KafkaLog.NotPublishedNotConnected(logger, cloudEvent.Id, cloudEvent.Type, problem);
+            throw new PublishFailedException(problem);
+        }
+
         try
         {
             DeliveryResult<byte[]?, byte[]?> result;
@@ -86,6 +96,24 @@ internal sealed class KafkaEventPublisher(
             KafkaLog.PublishFailed(logger, cloudEvent.Id, cloudEvent.Type, failure.Message);
             throw failure;
         }
+    }
+
+    /// <summary>
+    /// Before Kafka first answered with the topic: waits for the connection's first attempt (at most one produce
+    /// timeout) and returns why Kafka cannot take the event, or null once it can.
+    /// </summary>
+    private async ValueTask<string?> NotConnectedAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await connection.FirstAttempt.WaitAsync(_options.ProduceTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // Still connecting: answered below like any other state but connected.
+        }
+
+        return connection.HasConnected ? null : connection.Problem ?? "Kafka has not answered since the bridge started.";
     }
 
     /// <summary>
@@ -224,7 +252,7 @@ internal sealed class KafkaEventPublisher(
     {
         if (!error.IsFatal)
         {
-            KafkaLog.ClientError(logger, error.Code, error.Reason);
+            KafkaLog.ClientError(logger, error);
             return;
         }
 

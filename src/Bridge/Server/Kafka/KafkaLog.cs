@@ -12,7 +12,7 @@ internal static partial class KafkaLog
     public static partial void EmbeddedClusterStarted(ILogger logger, string bootstrapServers, int brokerCount);
 
     [LoggerMessage(EventId = 1001, EventName = "UsingKafka", Level = LogLevel.Information,
-        Message = "Using Kafka at {BootstrapServers}")]
+        Message = "Using Kafka at {BootstrapServers}; connecting in the background")]
     public static partial void UsingKafka(ILogger logger, string bootstrapServers);
 
     [LoggerMessage(EventId = 1002, EventName = "TopicCreated", Level = LogLevel.Information,
@@ -31,6 +31,22 @@ internal static partial class KafkaLog
         Message = "Using librdkafka {Version} from {Path}")]
     public static partial void LibrdkafkaLoaded(ILogger logger, string version, string path);
 
+    [LoggerMessage(EventId = 1006, EventName = "KafkaConnected", Level = LogLevel.Information,
+        Message = "Kafka at {BootstrapServers} is reachable; topic {Topic} has {Partitions} partitions")]
+    public static partial void Connected(ILogger logger, string bootstrapServers, string topic, int partitions);
+
+    [LoggerMessage(EventId = 1007, EventName = "KafkaUnreachable", Level = LogLevel.Warning,
+        Message = "Kafka at {BootstrapServers} is not reachable: {Reason}; retrying in {Retry}")]
+    public static partial void Unreachable(ILogger logger, string bootstrapServers, string reason, string retry);
+
+    [LoggerMessage(EventId = 1008, EventName = "TopicUnavailable", Level = LogLevel.Error,
+        Message = "Kafka at {BootstrapServers} answers, but topic {Topic} is not usable: {Reason}; retrying in {Retry}")]
+    public static partial void TopicUnavailable(ILogger logger, string bootstrapServers, string topic, string reason, string retry);
+
+    [LoggerMessage(EventId = 1009, EventName = "StillNotConnected", Level = LogLevel.Debug,
+        Message = "Kafka at {BootstrapServers} is still {State}: {Reason}; retrying in {Retry}")]
+    public static partial void StillNotConnected(ILogger logger, string bootstrapServers, KafkaConnectionState state, string reason, string retry);
+
     [LoggerMessage(EventId = 1010, EventName = "ProducerStarted", Level = LogLevel.Debug,
         Message = "Kafka producer {ProducerName} started for topic {Topic} ({ContentMode} mode, linger {LingerMs} ms, timeout {ProduceTimeout})")]
     public static partial void ProducerStarted(ILogger logger, string producerName, string topic, KafkaContentMode contentMode, int lingerMs, TimeSpan produceTimeout);
@@ -38,6 +54,10 @@ internal static partial class KafkaLog
     [LoggerMessage(EventId = 1011, EventName = "ClientError", Level = LogLevel.Warning,
         Message = "Kafka client error {Code}: {Reason}")]
     public static partial void ClientError(ILogger logger, ErrorCode code, string reason);
+
+    [LoggerMessage(EventId = 1015, EventName = "ClientConnectivityError", Level = LogLevel.Debug,
+        Message = "Kafka client connectivity error {Code}: {Reason}")]
+    public static partial void ClientConnectivityError(ILogger logger, ErrorCode code, string reason);
 
     [LoggerMessage(EventId = 1012, EventName = "FatalProducerError", Level = LogLevel.Critical,
         Message = "Kafka producer failed fatally ({Code}: {Reason}); it is replaced by a new one")]
@@ -58,6 +78,10 @@ internal static partial class KafkaLog
         Message = "Could not publish event {EventId} ({EventType}): {Reason}")]
     public static partial void PublishFailed(ILogger logger, string? eventId, string? eventType, string reason);
 
+    [LoggerMessage(EventId = 1022, EventName = "NotPublishedNotConnected", Level = LogLevel.Debug,
+        Message = "Did not publish event {EventId} ({EventType}): {Reason}")]
+    public static partial void NotPublishedNotConnected(ILogger logger, string? eventId, string? eventType, string reason);
+
     [LoggerMessage(EventId = 1030, EventName = "Flushed", Level = LogLevel.Information,
         Message = "Kafka producer flushed on shutdown")]
     public static partial void Flushed(ILogger logger);
@@ -70,10 +94,29 @@ internal static partial class KafkaLog
         Message = "Kafka readiness check failed: {Reason}")]
     public static partial void BrokerUnreachable(ILogger logger, string reason);
 
-    /// <summary>Writes a librdkafka log line at the matching level.</summary>
+    /// <summary>
+    /// Logs a non-fatal error a client reported: at Debug when it only says a broker could not be reached (librdkafka
+    /// retries by itself, and the connection state says it once), else at Warning.
+    /// </summary>
+    public static void ClientError(ILogger logger, Error error)
+    {
+        if (KafkaErrors.IsConnectivity(error.Code))
+        {
+            ClientConnectivityError(logger, error.Code, error.Reason);
+        }
+        else
+        {
+            ClientError(logger, error.Code, error.Reason);
+        }
+    }
+
+    /// <summary>
+    /// Writes a librdkafka log line at the matching level; broker connection failures, which librdkafka logs at
+    /// error level on every retry, at Debug (see <see cref="KafkaErrors.IsConnectivityLog"/>).
+    /// </summary>
     public static void Forward(ILogger logger, LogMessage message)
     {
-        var level = message.Level switch
+        var level = KafkaErrors.IsConnectivityLog(message) ? LogLevel.Debug : message.Level switch
         {
             SyslogLevel.Emergency or SyslogLevel.Alert or SyslogLevel.Critical => LogLevel.Critical,
             SyslogLevel.Error => LogLevel.Error,

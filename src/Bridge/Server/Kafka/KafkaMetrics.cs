@@ -5,7 +5,8 @@ namespace Bridge.Server.Kafka;
 
 /// <summary>
 /// Instruments of meter <c>Bridge.Kafka</c>: <c>bridge.kafka.events.published</c> (by <c>type</c>),
-/// <c>bridge.kafka.publish.errors</c> (by <c>reason</c>, librdkafka's error code name) and
+/// <c>bridge.kafka.publish.errors</c> (by <c>reason</c>: librdkafka's error code name, or the connection state
+/// such as <c>Unreachable</c> while Kafka has not answered since start) and
 /// <c>bridge.kafka.publish.duration</c> (seconds from produce to acknowledgement, successes and failures).
 /// </summary>
 internal sealed class KafkaMetrics

@@ -13,6 +13,8 @@ namespace Bridge.Server.Kafka;
 /// }
 /// </code>
 /// With no bootstrap servers the bridge starts librdkafka's in-process cluster (in memory, for development).
+/// With bootstrap servers the bridge never waits for Kafka at start: it connects and ensures the topic in the
+/// background, retrying with backoff (<see cref="RetryBackoff"/> doubling up to <see cref="MaxRetryBackoff"/>).
 /// </summary>
 internal sealed class KafkaOptions
 {
@@ -71,10 +73,22 @@ internal sealed class KafkaOptions
     public string? SslKeyPasswordFile { get; set; }
 
     /// <summary>
-    /// Whether the bridge starts when Kafka does not answer at start (set, not bound: true while the spool is on,
-    /// which keeps events until Kafka answers).
+    /// How long one attempt to reach Kafka (a metadata request, creating the topic) waits for an answer before it
+    /// counts as failed. 100 ms to 5 min. Default 5 s.
     /// </summary>
-    internal bool StartsWhenUnreachable { get; set; }
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Wait before the next attempt after Kafka could not be reached or the topic not be made usable; it doubles
+    /// with each failed attempt up to <see cref="MaxRetryBackoff"/>. 10 ms to 1 min. Default 1 s.
+    /// </summary>
+    public TimeSpan RetryBackoff { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Longest wait between attempts to reach Kafka (at least <see cref="RetryBackoff"/>, at most 10 min). Default 10 s.</summary>
+    public TimeSpan MaxRetryBackoff { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often the bridge checks that Kafka still answers once it is connected. 100 ms to 10 min. Default 10 s.</summary>
+    public TimeSpan CheckInterval { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>True when no bootstrap servers are configured and the bridge runs its own cluster.</summary>
     public bool UsesEmbeddedCluster => string.IsNullOrWhiteSpace(BootstrapServers);

@@ -48,6 +48,16 @@ internal sealed class KafkaOptionsValidator : IValidateOptions<KafkaOptions>
             errors.Add($"{S}:ProduceTimeout must be between {MinProduceTimeout} and {MaxProduceTimeout}, got {options.ProduceTimeout}.");
         }
 
+        Duration(errors, "ConnectTimeout", options.ConnectTimeout, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(5));
+        Duration(errors, "RetryBackoff", options.RetryBackoff, TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(1));
+        Duration(errors, "MaxRetryBackoff", options.MaxRetryBackoff, TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(10));
+        if (options.MaxRetryBackoff < options.RetryBackoff)
+        {
+            errors.Add($"{S}:MaxRetryBackoff ({options.MaxRetryBackoff}) must not be below {S}:RetryBackoff ({options.RetryBackoff}).");
+        }
+
+        Duration(errors, "CheckInterval", options.CheckInterval, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(10));
+
         Range(errors, "LingerMs", options.LingerMs, 0, 900_000);
         if (options.LingerMs >= options.ProduceTimeout.TotalMilliseconds && options.ProduceTimeout >= MinProduceTimeout)
         {
@@ -112,6 +122,14 @@ internal sealed class KafkaOptionsValidator : IValidateOptions<KafkaOptions>
     }
 
     private static void Range(List<string> errors, string key, int value, int min, int max)
+    {
+        if (value < min || value > max)
+        {
+            errors.Add($"{S}:{key} must be between {min} and {max}, got {value}.");
+        }
+    }
+
+    private static void Duration(List<string> errors, string key, TimeSpan value, TimeSpan min, TimeSpan max)
     {
         if (value < min || value > max)
         {

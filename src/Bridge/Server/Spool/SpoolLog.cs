@@ -45,10 +45,6 @@ internal static partial class SpoolLog
         Message = "Spooled record {Sequence} in {Path} cannot be forwarded and is dropped: {Reason}")]
     public static partial void RecordDropped(ILogger logger, long sequence, string path, string reason);
 
-    [LoggerMessage(EventId = 1610, EventName = "KafkaUnreachableAtStart", Level = LogLevel.Warning,
-        Message = "Kafka did not answer at start: {Reason} Starting anyway: events are spooled until Kafka answers")]
-    public static partial void KafkaUnreachableAtStart(ILogger logger, string reason);
-
     [LoggerMessage(EventId = 1611, EventName = "CheckpointFailed", Level = LogLevel.Warning,
         Message = "Could not record the spool's forwarding progress in {Path} (after a restart some events may be forwarded again): {Reason}")]
     public static partial void CheckpointFailed(ILogger logger, string path, string reason);

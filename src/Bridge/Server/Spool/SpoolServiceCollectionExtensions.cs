@@ -15,8 +15,7 @@ internal static class SpoolServiceCollectionExtensions
     /// The Kafka layer (<see cref="KafkaServiceCollectionExtensions.AddBridgeKafka"/>), then spool options (section
     /// <c>Spool</c>, validated at start), metrics (meter <c>Bridge.Spool</c>), the store, the
     /// <see cref="SpoolingEventPublisher"/> the ingress publishes through, and the forwarder. The store opens and
-    /// the forwarder starts after the Kafka publisher, and stop before it. With the spool on, a Kafka that does
-    /// not answer at start no longer stops the start. Calling it twice registers everything once.
+    /// the forwarder starts after the Kafka publisher, and stop before it. Calling it twice registers everything once.
     /// </summary>
     /// <param name="services">Must not be null.</param>
     /// <param name="configuration">The configuration holding sections <c>Spool</c> and <c>Kafka</c>. Must not be null.</param>
@@ -32,7 +31,6 @@ internal static class SpoolServiceCollectionExtensions
         services.AddBridgeKafka(configuration);
         services.AddOptions<SpoolOptions>().Bind(configuration.GetSection(SpoolOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SpoolOptions>, SpoolOptionsValidator>());
-        services.AddOptions<KafkaOptions>().PostConfigure<IOptions<SpoolOptions>>((kafka, spool) => kafka.StartsWhenUnreachable = spool.Value.Enabled);
         services.TryAddSingleton<SpoolMetrics>();
         services.AddSingleton(sp =>
         {

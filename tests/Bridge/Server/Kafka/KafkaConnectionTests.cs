@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Bridge.Server.Kafka;
 using Bridge.Server.Tests.Infrastructure;
 using Confluent.Kafka;
@@ -76,46 +77,126 @@ public sealed class KafkaConnectionTests(KafkaClusterFixture kafka) : IClassFixt
         await using var connection = new KafkaConnection(Options.Create(options), logs.CreateLogger<KafkaConnection>());
 
         await connection.StartAsync(CancellationToken.None);
+        await Wait.UntilAsync(() => connection.State == KafkaConnectionState.Connected, "the connection is connected");
 
         Assert.Contains(logs.Entries, e => e.EventId.Id == 1002 && e.Message == $"Created Kafka topic {topic} (3 partitions, replication factor 1)");
+        Assert.Contains(logs.Entries, e => e.EventId.Id == 1006 && e.Message == $"Kafka at {kafka.BootstrapServers} is reachable; topic {topic} has 3 partitions");
         await Wait.UntilAsync(() => KafkaClusterFixture.PartitionsOf(kafka.BootstrapServers, topic, Timeout).Count == 3, $"topic {topic} has 3 partitions");
     }
 
     [Fact]
-    public async Task StartAsync_ClusterThatRefusesTopicCreation_ThrowsNamingTopicAndServers()
+    public async Task StartAsync_ClusterThatRefusesTopicCreation_StartsTopicUnavailableThenConnectsOnceTheTopicExists()
     {
         // librdkafka's embedded cluster, whatever Kafka the other tests use: it does not implement the admin
         // API's CreateTopics, so it answers like a real cluster refusing a principal without the right.
         await using var cluster = EmbeddedKafkaCluster.Start(1);
-        var options = new KafkaOptions { BootstrapServers = cluster.BootstrapServers, Topic = "refused" };
-        await using var connection = new KafkaConnection(Options.Create(options), new LogCollector().CreateLogger<KafkaConnection>())
-        {
-            AdminTimeout = TimeSpan.FromSeconds(1),
-        };
+        var logs = new LogCollector();
+        var options = Fast(new KafkaOptions { BootstrapServers = cluster.BootstrapServers, Topic = "refused", Partitions = 2, ReplicationFactor = 1 });
+        await using var connection = new KafkaConnection(Options.Create(options), logs.CreateLogger<KafkaConnection>());
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => connection.StartAsync(CancellationToken.None));
+        await connection.StartAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(1));
+        await Wait.UntilAsync(() => connection.State == KafkaConnectionState.TopicUnavailable, "the topic is reported unusable");
+        var problem = connection.Problem!;
+        await Wait.UntilAsync(() => logs.Entries.Count(e => e.EventId.Id == 1009) >= 2, "two more attempts");
+        cluster.CreateTopic("refused", 2, 1);
+        await Wait.UntilAsync(() => connection.State == KafkaConnectionState.Connected, "the connection is connected");
 
-        Assert.StartsWith($"Could not create Kafka topic 'refused' at {cluster.BootstrapServers}: ", error.Message, StringComparison.Ordinal);
-        Assert.EndsWith("give the bridge's principal the right to create topics.", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith($"Kafka at {cluster.BootstrapServers} answers, but topic 'refused' is not usable: it does not exist and could not be created (2 partitions, replication factor 1): ", problem, StringComparison.Ordinal);
+        Assert.EndsWith("give the bridge's principal the right to create topics.", problem, StringComparison.Ordinal);
+        var unavailable = Assert.Single(logs.Entries, e => e.EventId.Id == 1008);
+        Assert.Equal(LogLevel.Error, unavailable.Level);
+        Assert.Equal([1001, 1008, 1006], StateLines(logs));
+        Assert.Equal(2, connection.Partitions);
+        Assert.True(connection.HasConnected);
+        Assert.Null(connection.Problem);
     }
 
     [Fact]
-    public async Task StartAsync_NoBrokerAtBootstrapServers_ThrowsSayingKafkaIsUnreachable()
+    public async Task StartAsync_NoBrokerAtBootstrapServers_StartsAtOnceAndReportsUnreachableOnceWithoutErrorLogs()
     {
-        var options = new KafkaOptions { BootstrapServers = "127.0.0.1:1" };
-        await using var connection = new KafkaConnection(Options.Create(options), new LogCollector().CreateLogger<KafkaConnection>())
-        {
-            AdminTimeout = TimeSpan.FromSeconds(1),
-        };
+        var logs = new LogCollector();
+        var servers = $"127.0.0.1:{TcpForwarder.FreePort()}";
+        var options = Fast(new KafkaOptions { BootstrapServers = servers });
+        await using var connection = new KafkaConnection(Options.Create(options), logs.CreateLogger<KafkaConnection>());
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => connection.StartAsync(CancellationToken.None));
+        await connection.StartAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(1));
+        await connection.FirstAttempt.WaitAsync(Timeout);
+        await Wait.UntilAsync(() => logs.Entries.Count(e => e.EventId.Id == 1009) >= 3, "three more attempts");
 
-        Assert.StartsWith("Could not reach Kafka at 127.0.0.1:1 within 1 s: ", error.Message, StringComparison.Ordinal);
-        Assert.Contains("Kafka:BootstrapServers", error.Message, StringComparison.Ordinal);
+        Assert.Equal(KafkaConnectionState.Unreachable, connection.State);
+        Assert.False(connection.HasConnected);
+        Assert.StartsWith($"Kafka at {servers} is not reachable: ", connection.Problem, StringComparison.Ordinal);
+        Assert.Contains("Connection refused", connection.Problem, StringComparison.Ordinal);
+        var unreachable = Assert.Single(logs.Entries, e => e.EventId.Id == 1007);
+        Assert.Equal(LogLevel.Warning, unreachable.Level);
+        Assert.Matches($@"^Kafka at {Regex.Escape(servers)} is not reachable: .*Connection refused.*; retrying in 0\.1 s$", unreachable.Message);
+        Assert.Equal([1001, 1007], StateLines(logs));
+        Assert.Empty(logs.Errors);
+        Assert.All(logs.Entries.Where(e => e.EventId.Id is 1011 or 1013 or 1015), e => Assert.Equal(LogLevel.Debug, e.Level));
     }
 
     [Fact]
-    public async Task StartAsync_TopicCreatedBeforehand_StartsWithoutCreatingIt()
+    public async Task Watch_Unreachable_RetriesWithDoublingBackoffUpToTheMaximum()
+    {
+        var logs = new LogCollector();
+        var options = Fast(new KafkaOptions { BootstrapServers = $"127.0.0.1:{TcpForwarder.FreePort()}" });
+        await using var connection = new KafkaConnection(Options.Create(options), logs.CreateLogger<KafkaConnection>());
+
+        await connection.StartAsync(CancellationToken.None);
+        await Wait.UntilAsync(() => logs.Entries.Count(e => e.EventId.Id == 1009) >= 3, "three more attempts");
+
+        var retries = logs.Entries.Where(e => e.EventId.Id is 1007 or 1009).Take(4).Select(e => e.Message[(e.Message.LastIndexOf("retrying in ", StringComparison.Ordinal) + 12)..]);
+        Assert.Equal(["0.1 s", "0.2 s", "0.3 s", "0.3 s"], retries);
+    }
+
+    [Fact]
+    public async Task StartAsync_UnresolvableHostName_StartsAtOnceAndSaysTheNameDoesNotResolve()
+    {
+        var logs = new LogCollector();
+        var options = Fast(new KafkaOptions { BootstrapServers = "kafka.bridge-test.invalid:9092" });
+        await using var connection = new KafkaConnection(Options.Create(options), logs.CreateLogger<KafkaConnection>());
+
+        await connection.StartAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(1));
+        await connection.FirstAttempt.WaitAsync(Timeout);
+
+        Assert.Equal(KafkaConnectionState.Unreachable, connection.State);
+        Assert.StartsWith("Kafka at kafka.bridge-test.invalid:9092 is not reachable: ", connection.Problem, StringComparison.Ordinal);
+        Assert.Contains("resolve", connection.Problem, StringComparison.OrdinalIgnoreCase);
+        Assert.Empty(logs.Errors);
+    }
+
+    [Fact]
+    public async Task Watch_KafkaAppearsGoesAwayAndComesBack_OneLinePerStateChange()
+    {
+        var logs = new LogCollector();
+        var port = TcpForwarder.FreePort();
+        var servers = $"127.0.0.1:{port}";
+        var options = Fast(new KafkaOptions { BootstrapServers = servers, Topic = "appears", Partitions = 3, ReplicationFactor = 1 });
+        await using var connection = new KafkaConnection(Options.Create(options), logs.CreateLogger<KafkaConnection>());
+        await connection.StartAsync(CancellationToken.None);
+        await Wait.UntilAsync(() => connection.State == KafkaConnectionState.Unreachable, "Kafka is unreachable");
+
+        await using var cluster = EmbeddedKafkaCluster.Start(1);
+        cluster.CreateTopic("appears", 3, 1);
+        using (new TcpForwarder(port, cluster.BootstrapServers))
+        {
+            await Wait.UntilAsync(() => connection.State == KafkaConnectionState.Connected, "the connection is connected");
+            cluster.SetBrokerDown(1);
+            await Wait.UntilAsync(() => connection.State == KafkaConnectionState.Unreachable, "Kafka is unreachable again");
+            await Wait.UntilAsync(() => logs.Entries.Count(e => e.EventId.Id == 1009) >= 2, "two more attempts");
+            cluster.SetBrokerUp(1);
+            await Wait.UntilAsync(() => connection.State == KafkaConnectionState.Connected, "the connection is connected again");
+        }
+
+        Assert.Equal([1001, 1007, 1006, 1007, 1006], StateLines(logs));
+        Assert.All(logs.Entries.Where(e => e.EventId.Id == 1006), e => Assert.Equal($"Kafka at {servers} is reachable; topic appears has 3 partitions", e.Message));
+        Assert.Equal(3, connection.Partitions);
+        Assert.Empty(logs.Errors);
+        Assert.All(logs.Entries.Where(e => e.EventId.Id is 1011 or 1013 or 1015), e => Assert.Equal(LogLevel.Debug, e.Level));
+    }
+
+    [Fact]
+    public async Task StartAsync_TopicCreatedBeforehand_ConnectsWithoutCreatingIt()
     {
         var topic = kafka.CreateTopic(partitions: 2, prefix: "existing");
         var logs = new LogCollector();
@@ -123,11 +204,13 @@ public sealed class KafkaConnectionTests(KafkaClusterFixture kafka) : IClassFixt
         await using var connection = new KafkaConnection(Options.Create(options), logs.CreateLogger<KafkaConnection>());
 
         await connection.StartAsync(CancellationToken.None);
+        await connection.FirstAttempt.WaitAsync(Timeout);
 
+        Assert.Equal(KafkaConnectionState.Connected, connection.State);
         Assert.Equal(kafka.BootstrapServers, connection.BootstrapServers);
         Assert.Null(connection.EmbeddedCluster);
-        Assert.Contains(logs.Entries, e => e.EventId.Id == 1001 && e.Message == $"Using Kafka at {kafka.BootstrapServers}");
-        Assert.Contains(logs.Entries, e => e.EventId.Id == 1003 && e.Message.StartsWith($"Kafka topic {topic} already exists", StringComparison.Ordinal));
+        Assert.Contains(logs.Entries, e => e.EventId.Id == 1001 && e.Message == $"Using Kafka at {kafka.BootstrapServers}; connecting in the background");
+        Assert.Contains(logs.Entries, e => e.EventId.Id == 1006 && e.Message == $"Kafka at {kafka.BootstrapServers} is reachable; topic {topic} has 2 partitions");
         Assert.DoesNotContain(logs.Entries, e => e.EventId.Id == 1002);
         Assert.Equal([0, 1], KafkaClusterFixture.PartitionsOf(kafka.BootstrapServers, topic, Timeout));
     }
@@ -237,6 +320,20 @@ public sealed class KafkaConnectionTests(KafkaClusterFixture kafka) : IClassFixt
         Assert.Null(connection.EmbeddedCluster);
         Assert.Throws<ObjectDisposedException>(() => cluster.SetBrokerDown(1));
     }
+
+    /// <summary>Quick attempts and retries, so a test sees several within a second.</summary>
+    private static KafkaOptions Fast(KafkaOptions options)
+    {
+        options.ConnectTimeout = TimeSpan.FromMilliseconds(500);
+        options.RetryBackoff = TimeSpan.FromMilliseconds(100);
+        options.MaxRetryBackoff = TimeSpan.FromMilliseconds(300);
+        options.CheckInterval = TimeSpan.FromMilliseconds(200);
+        return options;
+    }
+
+    /// <summary>The event ids of the connection's state lines (using Kafka, connected, unreachable, topic unavailable), in order.</summary>
+    private static int[] StateLines(LogCollector logs) =>
+        logs.Entries.Select(e => e.EventId.Id).Where(id => id is 1001 or 1006 or 1007 or 1008).ToArray();
 
     private static async Task<KafkaConnection> StartedAsync(KafkaOptions options)
     {

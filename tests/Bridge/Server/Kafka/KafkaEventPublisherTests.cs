@@ -213,6 +213,54 @@ public sealed class KafkaEventPublisherTests(KafkaClusterFixture kafkaCluster) :
         Assert.Contains(kafka.Logs.Entries, e => e.EventId.Id == 1012);
     }
 
+    [Fact]
+    public async Task PublishAsync_KafkaNotReachedSinceStart_FailsAtOnceWithTheConnectionsReasonThenPublishesOnceKafkaAnswers()
+    {
+        var port = TcpForwarder.FreePort();
+        var options = new KafkaOptions
+        {
+            BootstrapServers = $"127.0.0.1:{port}",
+            Topic = "late",
+            Partitions = 3,
+            ProduceTimeout = TimeSpan.FromSeconds(10),
+            ConnectTimeout = TimeSpan.FromMilliseconds(500),
+            RetryBackoff = TimeSpan.FromMilliseconds(100),
+            MaxRetryBackoff = TimeSpan.FromMilliseconds(300),
+        };
+        await using var kafka = await Harness.StartAsync(options);
+        await kafka.Connection.FirstAttempt.WaitAsync(Timeout);
+
+        var stopwatch = Stopwatch.StartNew();
+        var failure = await Assert.ThrowsAsync<PublishFailedException>(() => kafka.Publisher.PublishAsync(Event("prod/podinfo", id: "early"), CancellationToken.None).AsTask());
+        stopwatch.Stop();
+        await using var cluster = EmbeddedKafkaCluster.Start(1);
+        cluster.CreateTopic("late", 3, 1);
+        using var forwarder = new TcpForwarder(port, cluster.BootstrapServers);
+        await Wait.UntilAsync(() => kafka.Connection.HasConnected, "the connection reached Kafka");
+        var receipt = await kafka.Publisher.PublishAsync(Event("prod/podinfo", id: "later"), CancellationToken.None);
+
+        Assert.StartsWith($"Kafka at 127.0.0.1:{port} is not reachable: ", failure.Message, StringComparison.Ordinal);
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(2), $"Failing took {stopwatch.Elapsed}, not at once (the produce timeout is 10 s).");
+        Assert.Contains(kafka.Metrics.Of("bridge.kafka.publish.errors"), m => m.Tags == "reason=Unreachable");
+        Assert.Equal("late", receipt.Topic);
+        Assert.Equal(0, receipt.Offset);
+        var records = await KafkaClusterFixture.ConsumeAsync(cluster.BootstrapServers, "late", 1, Timeout);
+        Assert.Equal("later", Encoding.UTF8.GetString(Assert.Single(records).Message.Headers.GetLastBytes("ce_id")));
+    }
+
+    [Fact]
+    public async Task PublishAsync_WhileTheFirstAttemptIsUnderWay_WaitsForItAndPublishes()
+    {
+        var options = OnRunsKafka(new KafkaOptions { Partitions = 1 });
+        await using var kafka = await Harness.StartAsync(options);
+
+        // Straight after start: the connection has not answered yet, the publish waits for it instead of failing.
+        var receipt = await kafka.Publisher.PublishAsync(Event("a/b", id: "first"), CancellationToken.None);
+
+        Assert.Equal(0, receipt.Offset);
+        Assert.True(kafka.Connection.HasConnected);
+    }
+
     // rd_kafka_test_fatal_error of the librdkafka the producer runs on: the same handle Confluent.Kafka is bound to.
     [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
     private delegate int TestFatalError(IntPtr rk, int error, byte[] reason);
