@@ -41,6 +41,10 @@ internal static partial class SubscriptionLog
         Message = "Subscription {Subscription}: Kafka consumer error: {Reason} ({Code})")]
     public static partial void ConsumerError(ILogger logger, string subscription, string reason, string code);
 
+    [LoggerMessage(EventId = 1316, EventName = "ConsumerConnectivityError", Level = LogLevel.Debug,
+        Message = "Subscription {Subscription}: Kafka consumer cannot reach a broker: {Reason} ({Code})")]
+    public static partial void ConsumerConnectivityError(ILogger logger, string subscription, string reason, Confluent.Kafka.ErrorCode code);
+
     [LoggerMessage(EventId = 1309, EventName = "ConsumerFailed", Level = LogLevel.Error,
         Message = "Subscription {Subscription}: the Kafka consumer failed and the stream ends")]
     public static partial void ConsumerFailed(ILogger logger, string subscription, Exception exception);

@@ -438,7 +438,16 @@ internal sealed class SubscriptionSession : IAsyncDisposable
             _stopRequested = true;
         }
 
-        SubscriptionLog.ConsumerError(_logger, Name, error.Reason, error.Code.ToString());
+        // librdkafka reports every failed reconnect; the connection state is logged once by KafkaConnection, so
+        // during an outage these stay at Debug instead of repeating a warning per stream and retry.
+        if (!error.IsFatal && KafkaErrors.IsConnectivity(error.Code))
+        {
+            SubscriptionLog.ConsumerConnectivityError(_logger, Name, error.Reason, error.Code);
+        }
+        else
+        {
+            SubscriptionLog.ConsumerError(_logger, Name, error.Reason, error.Code.ToString());
+        }
     }
 
     private void FlowControl(IConsumer<byte[]?, byte[]?> consumer)
