@@ -19,6 +19,8 @@ internal static class BenchHost
             ["Grpc:Port"] = "0",
             ["Grpc:BindAddress"] = "127.0.0.1",
             ["Kafka:LingerMs"] = options.LingerMs.ToString(CultureInfo.InvariantCulture),
+            // A spool of its own per run, outside the repository; it stays empty while Kafka answers.
+            ["Spool:Directory"] = Directory.CreateTempSubdirectory("bridge-bench-spool-").FullName,
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Bridge.Server.Kafka"] = "Warning",
         }));
