@@ -101,6 +101,22 @@ public sealed class EventBridgeServiceTests
     }
 
     [Fact]
+    public async Task Publish_EventOverKafkasRecordLimit_InvalidArgumentNamingTheLimitOthersAccepted()
+    {
+        await using var host = await GrpcBridgeHost.StartAsync();
+        var large = GrpcBridgeHost.Event("large");
+        large.TextData = new string('x', 1_100_000);
+
+        var response = await host.PublishAsync([GrpcBridgeHost.Event("small"), large]);
+
+        Assert.Equal(PublishResult.OutcomeOneofCase.Accepted, response.Results[0].OutcomeCase);
+        Assert.Equal((int)StatusCode.InvalidArgument, response.Results[1].Error.Code);
+        Assert.StartsWith("events[1]: ", response.Results[1].Error.Message, StringComparison.Ordinal);
+        Assert.Contains("message.max.bytes", response.Results[1].Error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Retry later", response.Results[1].Error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Publish_KafkaDown_SpooledThenOnKafkaInOrder()
     {
         await using var host = await GrpcBridgeHost.StartAsync(new Dictionary<string, string?> { ["Spool:KafkaBudget"] = "00:00:00.300" });
