@@ -34,9 +34,8 @@ internal static class GrpcApiExtensions
 
         services.AddBridgeHosting();
         services.AddBridgeKafka(builder.Configuration);
-        // Publish goes through the spool, like the HTTP ingress, and checks the same record limit.
+        // Publish goes through the spool, like the HTTP ingress.
         services.AddBridgeSpool(builder.Configuration);
-        services.TryAddSingleton<KafkaRecordLimit>();
         services.AddBridgeAuth();
 
         services.AddBridgeMetrics();

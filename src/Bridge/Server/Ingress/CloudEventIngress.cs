@@ -146,12 +146,6 @@ internal sealed class CloudEventIngress(
         await AcceptedResponse.WriteAsync(context, StatusCodes.Status202Accepted, ids, receipts);
     }
 
-    /// <summary>
-    /// The namespace an event is about: its <c>namespace</c> extension, else the part of
-    /// <c>partitionkey</c> before the first '/', else null (<see cref="EventScope.NamespaceOf"/>).
-    /// </summary>
-    internal static string? NamespaceOf(CloudEvent cloudEvent) => EventScope.NamespaceOf(cloudEvent);
-
     private async ValueTask<bool> ValidateAsync(HttpContext context, BridgeCaller caller, IReadOnlyList<CloudEvent> events)
     {
         var batch = events.Count > 1;

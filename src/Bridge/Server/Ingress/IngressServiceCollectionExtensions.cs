@@ -29,7 +29,6 @@ internal static class IngressServiceCollectionExtensions
         services.AddFlaggerMapping();
         services.AddBridgeSpool(builder.Configuration);
 
-        services.TryAddSingleton<KafkaRecordLimit>();
         services.TryAddSingleton<IngressRateLimiter>();
         services.TryAddSingleton<IngressGuard>();
         services.TryAddSingleton<FlaggerIngress>();

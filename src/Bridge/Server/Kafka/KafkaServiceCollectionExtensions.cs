@@ -33,6 +33,7 @@ internal static class KafkaServiceCollectionExtensions
         services.AddSingleton<KafkaConnection>();
         services.AddSingleton<KafkaEventPublisher>();
         services.TryAddSingleton<IEventPublisher>(sp => sp.GetRequiredService<KafkaEventPublisher>());
+        services.TryAddSingleton<KafkaRecordLimit>();
 
         // Hosted services start in registration order and stop in reverse: the cluster and topic come
         // first, the producer second, and on shutdown the producer flushes while the cluster still runs.

@@ -156,10 +156,10 @@ public sealed class CloudEventIngressTests(IngressHostFixture fixture) : IClassF
         var keyWithoutSlash = new CloudEvent { Id = "3", Source = "/s", Type = "t" };
         keyWithoutSlash.SetExtension("partitionkey", "just-a-key");
 
-        Assert.Equal("ns-ext", CloudEventIngress.NamespaceOf(both));
-        Assert.Equal("ns-key", CloudEventIngress.NamespaceOf(keyOnly));
-        Assert.Null(CloudEventIngress.NamespaceOf(keyWithoutSlash));
-        Assert.Null(CloudEventIngress.NamespaceOf(new CloudEvent { Id = "4", Source = "/s", Type = "t" }));
+        Assert.Equal("ns-ext", Bridge.Server.Auth.EventScope.NamespaceOf(both));
+        Assert.Equal("ns-key", Bridge.Server.Auth.EventScope.NamespaceOf(keyOnly));
+        Assert.Null(Bridge.Server.Auth.EventScope.NamespaceOf(keyWithoutSlash));
+        Assert.Null(Bridge.Server.Auth.EventScope.NamespaceOf(new CloudEvent { Id = "4", Source = "/s", Type = "t" }));
     }
 
     internal static HttpRequestMessage Binary(string? id, string? partitionKey, string data, string? @namespace = null)
