@@ -32,7 +32,6 @@ internal sealed record RocketChatMessage
     [JsonPropertyName("alias")] public string? Alias { get; init; }
     [JsonPropertyName("emoji")] public string? Emoji { get; init; }
     [JsonPropertyName("avatar")] public string? Avatar { get; init; }
-    [JsonPropertyName("text")] public required string Text { get; init; }
     [JsonPropertyName("attachments")] public required IReadOnlyList<RocketChatAttachment> Attachments { get; init; }
 }
 
@@ -79,7 +78,6 @@ internal sealed class RocketChatSink(string name, Uri url, string? channel, stri
             Alias = alias,
             Emoji = emoji,
             Avatar = avatar?.AbsoluteUri,
-            Text = content.Title,
             Attachments = [new RocketChatAttachment { Color = Color(content.Severity), Title = content.Title, Text = content.Text, Fields = fields, Ts = content.TimeIso }],
         };
         string answer = await ChatHttp.PostAsync(http, url, message, payload, name, cancellationToken).ConfigureAwait(false);
