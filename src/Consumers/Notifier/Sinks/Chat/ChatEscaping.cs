@@ -19,10 +19,11 @@ internal static class SlackText
 /// <summary>
 /// Escapes text for the Markdown dialects of Teams, Discord, Mattermost, Rocket.Chat, DingTalk, WeCom and Feishu:
 /// every punctuation character that can start or end a construct gets a backslash, so a message shows as written.
+/// Parentheses and <c>!</c> only mean something after a <c>]</c> or before a <c>[</c>, which are escaped, so they stay.
 /// </summary>
 internal static class MarkdownText
 {
-    private static readonly SearchValues<char> Special = SearchValues.Create("\\`*_~[]()#<>|!{}");
+    private static readonly SearchValues<char> Special = SearchValues.Create("\\`*_~[]#<>|");
 
     public static string Escape(string text)
     {
