@@ -46,7 +46,8 @@ internal sealed class SlackBotSink(string name, Uri apiUrl, string token, SlackI
             if (updateError is null || !ThreadGoneErrors.Contains(updateError))
             {
                 ThrowIfFailed("chat.update", updateError);
-                await CallAsync("chat.postMessage", Body(message, payload with { ThreadTs = thread.Ts }), cancellationToken).ConfigureAwait(false);
+                // Replies name the channel by the id Slack answered: a thread_ts is only unique within its channel.
+                await CallAsync("chat.postMessage", Body(message, payload with { Channel = thread.Channel, ThreadTs = thread.Ts }), cancellationToken).ConfigureAwait(false);
                 return;
             }
             ChatLog.SlackThreadGone(logger, name, message.Notification.RolloutKey, updateError);
@@ -55,8 +56,18 @@ internal sealed class SlackBotSink(string name, Uri apiUrl, string token, SlackI
         JsonObject answer = await CallAsync("chat.postMessage", Body(message, payload), cancellationToken).ConfigureAwait(false);
         string channel = ChatHttp.String(answer, "channel") ?? identity.Channel!;
         string ts = ChatHttp.String(answer, "ts") ?? throw new SinkException($"Sink '{name}': chat.postMessage answered without the message's ts");
-        string openingText = content.Text.Length <= OpeningTextLimit ? content.Text : content.Text[..OpeningTextLimit] + "…";
-        threads.Set(new SlackThread(key, channel, ts, openingText));
+        threads.Set(new SlackThread(key, channel, ts, Shorten(content.Text)));
+    }
+
+    private static string Shorten(string text)
+    {
+        if (text.Length <= OpeningTextLimit)
+        {
+            return text;
+        }
+        // Never split a surrogate pair: half a character is not valid text for Slack.
+        int length = char.IsLowSurrogate(text[OpeningTextLimit]) ? OpeningTextLimit - 1 : OpeningTextLimit;
+        return text[..length] + "…";
     }
 
     private byte[] Body(SinkMessage message, SlackPayload payload)

@@ -97,7 +97,8 @@ public sealed class SlackBotSinkTests : IAsyncLifetime, IDisposable
             """, r[3].Json);
         Assert.Equal("1736500000.000001", Member(r[1], "ts"));
 
-        // Replies carry the later events in the thread.
+        // Replies carry the later events in the thread of the channel Slack named.
+        Assert.Equal("C0DEPLOYS", Member(r[2], "channel"));
         Assert.Equal("1736500000.000001", Member(r[2], "thread_ts"));
         Assert.Equal("podinfo.test: Advance podinfo.test canary weight 10", Member(r[2], "text"));
         Assert.Equal("1736500000.000001", Member(r[4], "thread_ts"));
@@ -240,5 +241,25 @@ public sealed class SlackBotSinkTests : IAsyncLifetime, IDisposable
         IReadOnlyList<RecordedRequest> r = server.Requests;
         AssertJson("""{"text":"opened","channel":"#deploys"}""", r[0].Json);
         AssertJson("""{"text":"advanced","channel":"C0OTHER","thread_ts":"1736500000.000001"}""", r[2].Json);
+    }
+
+    [Fact]
+    public async Task DeliverAsync_LongOpeningText_IsPostedWholeAndShortenedOnUpdateWithoutSplittingCharacters()
+    {
+        ISink sink = Bot();
+        // After the 'a', every pair starts at an odd index, so the cut at an even one falls inside a pair.
+        string text = "a" + string.Concat(Enumerable.Repeat("🚀", 20_000)) + " <&>";
+
+        await sink.DeliverAsync(Message(Notification(message: text, id: "long")), CancellationToken.None);
+        await sink.DeliverAsync(Message(Advance()), CancellationToken.None);
+
+        IReadOnlyList<RecordedRequest> r = server.Requests;
+        string escaped = Bridge.Notifier.Sinks.Chat.SlackText.Escape(text);
+        Assert.Equal("podinfo.test: " + escaped, Member(r[0], "text"));
+        string updated = Member(r[1], "text")!;
+        Assert.EndsWith("…", updated, StringComparison.Ordinal);
+        Assert.True(updated.Length < 3000, $"the opening text in the update has {updated.Length} characters");
+        Assert.StartsWith(updated[..^1], "podinfo.test: " + escaped, StringComparison.Ordinal);
+        Assert.False(char.IsHighSurrogate(updated[^2]), "the shortened text ends with half a character");
     }
 }
