@@ -26,6 +26,7 @@ internal sealed class SlackThreadStore
     private readonly string? path;
     private readonly string sinkName;
     private readonly ILogger logger;
+    private readonly string temporarySuffix = Guid.NewGuid().ToString("N")[..12];
     private readonly Dictionary<string, LinkedListNode<SlackThread>> index = new(StringComparer.Ordinal);
 
     // Most recently used first.
@@ -126,7 +127,8 @@ internal sealed class SlackThreadStore
         {
             return;
         }
-        string temporary = path + ".tmp";
+        // One temporary name per instance: after a configuration reload the old and the new sink may both save.
+        string temporary = $"{path}.{temporarySuffix}.tmp";
         try
         {
             using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
