@@ -262,4 +262,20 @@ public sealed class SlackBotSinkTests : IAsyncLifetime, IDisposable
         Assert.StartsWith(updated[..^1], "podinfo.test: " + escaped, StringComparison.Ordinal);
         Assert.False(char.IsHighSurrogate(updated[^2]), "the shortened text ends with half a character");
     }
+
+    [Fact]
+    public async Task DeliverAsync_ManyCanariesAtOnce_EveryThreadIsKeptAndSaved()
+    {
+        ISink sink = Bot(directory: dataDirectory);
+
+        // The pipeline keeps order per canary but runs canaries in parallel.
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Task.Run(() => sink.DeliverAsync(Message(Notification(checksum: $"rev{i}", id: $"o{i}")), CancellationToken.None))));
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Task.Run(() => sink.DeliverAsync(Message(Notification(checksum: $"rev{i}", id: $"r{i}")), CancellationToken.None))));
+
+        IReadOnlyList<RecordedRequest> replies = server.Requests.Where(x => x.Path == "/api/chat.postMessage" && Member(x, "thread_ts") is not null).ToList();
+        Assert.Equal(20, replies.Count);
+        Assert.Equal(20, replies.Select(x => Member(x, "thread_ts")).Distinct().Count());
+        using JsonDocument saved = JsonDocument.Parse(await File.ReadAllBytesAsync(Path.Combine(dataDirectory, "slack-threads-slack-bot.json")));
+        Assert.Equal(20, saved.RootElement.GetArrayLength());
+    }
 }
