@@ -42,7 +42,8 @@ internal sealed record LedgerEntry(
 /// <para>A crash while appending leaves at most a torn last line; it is dropped on load (its run had not reached the
 /// target yet, or its outcome is unknown just like an interrupted run). Entries older than the retention are dropped
 /// when the file is compacted (at load and when it has grown well past the live entries), which bounds its size.</para>
-/// <para>Thread-safe. One instance per file per process: the file is opened for writing without sharing.</para>
+/// <para>Thread-safe. One instance per file: a lock file next to it keeps a second instance (another replica sharing
+/// the volume, a second open in this process) out.</para>
 /// </remarks>
 internal sealed class ActionLedger : IDisposable
 {
@@ -61,6 +62,7 @@ internal sealed class ActionLedger : IDisposable
     private readonly TimeSpan retention;
     private readonly TimeProvider clock;
     private FileStream? file;
+    private FileStream? exclusive;
     private int linesSinceCompaction;
 
     private ActionLedger(string? path, TimeSpan retention, TimeProvider clock)
@@ -98,10 +100,27 @@ internal sealed class ActionLedger : IDisposable
         ArgumentNullException.ThrowIfNull(logger);
         var ledger = new ActionLedger(path, retention, clock);
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
-        ledger.Load(logger);
-        lock (ledger.sync)
+        try
         {
-            ledger.CompactLocked();
+            // The ledger file itself is replaced on compaction, so the lock lives in a file of its own.
+            ledger.exclusive = new FileStream(path + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException e)
+        {
+            throw new IOException($"the ledger '{path}' is in use by another notifier (its lock file '{path}.lock' is held); give each replica its own data directory", e);
+        }
+        try
+        {
+            ledger.Load(logger);
+            lock (ledger.sync)
+            {
+                ledger.CompactLocked();
+            }
+        }
+        catch
+        {
+            ledger.Dispose();
+            throw;
         }
         return ledger;
     }
@@ -156,6 +175,8 @@ internal sealed class ActionLedger : IDisposable
         {
             file?.Dispose();
             file = null;
+            exclusive?.Dispose();
+            exclusive = null;
         }
     }
 

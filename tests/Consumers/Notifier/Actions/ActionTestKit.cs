@@ -127,12 +127,19 @@ internal sealed class ActionTestKit : IDisposable
     /// <summary>The ledger files of the kit's data directory, for tests that look inside.</summary>
     public string LedgerPath(string sinkName) => Path.Combine(DataDirectory, "actions", sinkName + ".ledger");
 
-    public void Dispose()
+    /// <summary>Ends the services built so far, as a process exit would: their ledgers close and release their files.</summary>
+    public void Stop()
     {
         foreach (ServiceProvider provider in providers)
         {
             provider.Dispose();
         }
+        providers.Clear();
+    }
+
+    public void Dispose()
+    {
+        Stop();
         Http.Dispose();
         try
         {

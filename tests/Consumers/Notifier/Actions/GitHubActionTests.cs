@@ -94,6 +94,7 @@ public sealed class GitHubActionTests : IAsyncLifetime
             await sink.DeliverAsync(message, CancellationToken.None);
         }
         // A new process: new services, new ledger instance over the same data directory.
+        kit.Stop();
         ISink restarted = kit.Create("gh", "github", Config());
         await restarted.DeliverAsync(message, CancellationToken.None);
         // Another event ending the same rollout the same way (Flagger repeating itself, a new id) is the same rollout.
