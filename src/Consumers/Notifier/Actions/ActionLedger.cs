@@ -141,16 +141,17 @@ internal sealed class ActionLedger : IDisposable
         var entry = new LedgerEntry(key, state, clock.GetUtcNow(), detail);
         lock (sync)
         {
-            if (file is not null)
+            if (path is not null)
             {
+                ObjectDisposedException.ThrowIf(file is null, this);
                 byte[] line = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(entry, JsonOptions) + "\n");
                 file.Write(line);
                 // The line must be on disk before the target is called, or a crash could forget a call that happened.
                 file.Flush(flushToDisk: true);
-                linesSinceCompaction++;
             }
+            linesSinceCompaction++;
             entries[key] = entry;
-            if (file is not null && linesSinceCompaction > (2 * entries.Count) + CompactionSlack)
+            if (linesSinceCompaction > (2 * entries.Count) + CompactionSlack)
             {
                 CompactLocked();
             }
@@ -233,6 +234,11 @@ internal sealed class ActionLedger : IDisposable
         {
             entries.Remove(expired);
         }
+        linesSinceCompaction = 0;
+        if (path is null)
+        {
+            return;
+        }
         file?.Dispose();
         string temporary = path + ".tmp";
         using (var rewrite = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
@@ -244,9 +250,8 @@ internal sealed class ActionLedger : IDisposable
             rewrite.Flush(flushToDisk: true);
         }
         // Rename is atomic: a crash leaves either the old complete file or the new one.
-        File.Move(temporary, path!, overwrite: true);
-        file = new FileStream(path!, FileMode.Append, FileAccess.Write, FileShare.Read);
-        linesSinceCompaction = 0;
+        File.Move(temporary, path, overwrite: true);
+        file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
     }
 
     private sealed class Release(SemaphoreSlim gate) : IDisposable

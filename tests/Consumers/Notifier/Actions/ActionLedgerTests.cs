@@ -89,6 +89,24 @@ public sealed class ActionLedgerTests : IDisposable
     }
 
     [Fact]
+    public void Record_ManyUpdates_FileStaysBounded()
+    {
+        string path = PathOf("busy");
+        using (ActionLedger ledger = ActionLedger.Open(path, TimeSpan.FromDays(30), kit.Clock, NullLogger.Instance))
+        {
+            for (int i = 0; i < 1200; i++)
+            {
+                ledger.Record("k" + (i % 10), (i / 10) % 2 == 0 ? ActionState.Started : ActionState.Succeeded);
+            }
+            Assert.InRange(File.ReadAllLines(path).Length, 10, 1100);
+        }
+
+        using ActionLedger reopened = ActionLedger.Open(path, TimeSpan.FromDays(30), kit.Clock, NullLogger.Instance);
+        Assert.Equal(10, reopened.Count);
+        Assert.All(Enumerable.Range(0, 10), i => Assert.Equal(ActionState.Succeeded, reopened.Get("k" + i)!.State));
+    }
+
+    [Fact]
     public void Open_FileHeldByAnotherLedger_Throws()
     {
         string path = PathOf("held");

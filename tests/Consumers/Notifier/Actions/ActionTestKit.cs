@@ -38,7 +38,7 @@ internal sealed class ActionTestKit : IDisposable
 {
     public static readonly DateTimeOffset Start = new(2026, 12, 1, 15, 0, 0, TimeSpan.Zero);
 
-    private readonly List<ServiceProvider> providers = [];
+    private ServiceProvider? services;
 
     public ActionTestKit()
     {
@@ -55,18 +55,17 @@ internal sealed class ActionTestKit : IDisposable
     public HttpClient Http { get; set; } = new();
 
     /// <summary>
-    /// A sink definition over fresh services (a new process's view: its own ledgers), sharing the data directory,
-    /// clock and publisher of this kit.
+    /// A sink definition over this kit's services (one process: shared ledgers and alert stores until
+    /// <see cref="Stop"/>), data directory, clock and publisher.
     /// </summary>
     public SinkDefinition Definition(string name, string kind, IDictionary<string, string?> config, bool withDataDirectory = true)
     {
-        ServiceProvider services = new ServiceCollection()
+        services ??= new ServiceCollection()
             .AddLogging()
             .AddSingleton<IBridgePublisher>(Publisher)
             .AddRolloutActions()
             .AddAlertmanagerSink()
             .BuildServiceProvider();
-        providers.Add(services);
         IConfiguration section = new ConfigurationBuilder().AddInMemoryCollection(config).Build();
         return new SinkDefinition(name, kind, section, Http, services, Clock, withDataDirectory ? DataDirectory : null);
     }
@@ -127,14 +126,14 @@ internal sealed class ActionTestKit : IDisposable
     /// <summary>The ledger files of the kit's data directory, for tests that look inside.</summary>
     public string LedgerPath(string sinkName) => Path.Combine(DataDirectory, "actions", sinkName + ".ledger");
 
-    /// <summary>Ends the services built so far, as a process exit would: their ledgers close and release their files.</summary>
+    /// <summary>
+    /// Ends the services, as a process exit would: ledgers close and release their files, in-memory state is gone.
+    /// The next sink created starts a new "process".
+    /// </summary>
     public void Stop()
     {
-        foreach (ServiceProvider provider in providers)
-        {
-            provider.Dispose();
-        }
-        providers.Clear();
+        services?.Dispose();
+        services = null;
     }
 
     public void Dispose()

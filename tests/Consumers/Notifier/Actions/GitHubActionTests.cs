@@ -105,6 +105,19 @@ public sealed class GitHubActionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DeliverAsync_ConcurrentDeliveriesThroughTwoRoutes_CallTargetOnce()
+    {
+        server.Responder = _ => new ScriptedResponse(204);
+        ISink sink = kit.Create("gh", "github", Config());
+        Bridge.Notifier.Model.Notification promoted = ActionTestKit.Flagger("promoted");
+
+        await Task.WhenAll(Enumerable.Range(0, 6).Select(i =>
+            Task.Run(() => sink.DeliverAsync(ActionTestKit.Message(promoted, route: "route-" + (i % 2)), CancellationToken.None))));
+
+        Assert.Single(server.Requests);
+    }
+
+    [Fact]
     public async Task DeliverAsync_NextRollout_RunsAgain()
     {
         server.Responder = _ => new ScriptedResponse(204);

@@ -10,6 +10,7 @@ internal static class AlertmanagerServiceCollectionExtensions
     public static IServiceCollection AddAlertmanagerSink(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
+        services.TryAddSingleton<FiringAlertStores>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ISinkFactory, AlertmanagerSinkFactory>());
         return services;
     }

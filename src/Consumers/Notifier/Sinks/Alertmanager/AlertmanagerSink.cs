@@ -75,9 +75,11 @@ internal sealed partial class AlertmanagerSink : ISink
         severities = ReadSeverities(definition);
         resolveTimeout = Durations.Get(definition, "resolveTimeout", TimeSpan.FromHours(24), TimeSpan.FromMinutes(1), TimeSpan.FromDays(30));
         generatorUrl = definition.GetString("generatorUrl") is { } url ? ActionTemplate.Parse(url, definition, "generatorUrl") : null;
-        store = new FiringAlertStore(
-            definition.DataDirectory is { } directory ? Path.Combine(directory, "alertmanager", RolloutActionSink.FileNameOf(definition.Name) + ".json") : null,
-            logger);
+        string? statePath = definition.DataDirectory is { } directory
+            ? Path.Combine(directory, "alertmanager", RolloutActionSink.FileNameOf(definition.Name) + ".json")
+            : null;
+        store = definition.Services.GetService<FiringAlertStores>()?.Get(definition.Name, statePath)
+            ?? new FiringAlertStore(statePath, logger);
     }
 
     public string Name => definition.Name;

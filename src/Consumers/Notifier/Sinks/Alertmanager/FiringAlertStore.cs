@@ -98,3 +98,28 @@ internal sealed class FiringAlertStore
         }
     }
 }
+
+/// <summary>
+/// The stores of this process, one per sink name: a configuration reload builds a new sink that carries on with the
+/// alerts its predecessor fired, even without a data directory.
+/// </summary>
+internal sealed class FiringAlertStores(ILoggerFactory loggerFactory)
+{
+    private readonly Dictionary<string, FiringAlertStore> stores = new(StringComparer.Ordinal);
+    private readonly Lock sync = new();
+
+    /// <summary>The store of sink <paramref name="sinkName"/>, kept in <paramref name="path"/> when it is set.</summary>
+    public FiringAlertStore Get(string sinkName, string? path)
+    {
+        string key = $"{sinkName}\n{path}";
+        lock (sync)
+        {
+            if (!stores.TryGetValue(key, out FiringAlertStore? store))
+            {
+                store = new FiringAlertStore(path, loggerFactory.CreateLogger<FiringAlertStore>());
+                stores[key] = store;
+            }
+            return store;
+        }
+    }
+}

@@ -74,6 +74,19 @@ public sealed class AlertmanagerSinkTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DeliverAsync_PromotedAfterReloadWithoutDataDirectory_ResolvesFromTheProcessState()
+    {
+        await kit.Create("am", "alertmanager", Config(), withDataDirectory: false).DeliverAsync(Failed(), CancellationToken.None);
+        kit.Clock.Now += TimeSpan.FromMinutes(30);
+
+        // A configuration reload: a new sink of the same name in the same process.
+        await kit.Create("am", "alertmanager", Config(), withDataDirectory: false).DeliverAsync(Promoted(), CancellationToken.None);
+
+        Assert.Equal(ResolvedJson, server.Requests[1].BodyText);
+        Assert.False(Directory.Exists(Path.Combine(kit.DataDirectory, "alertmanager")));
+    }
+
+    [Fact]
     public async Task DeliverAsync_PromotedWithNothingFiring_SendsNothing()
     {
         ISink sink = kit.Create("am", "alertmanager", Config(), withDataDirectory: false);
