@@ -91,8 +91,12 @@ internal sealed partial class GitHubAction : RolloutActionSink
         // GitHub refuses requests without a User-Agent.
         request.Headers.UserAgent.Add(new ProductInfoHeaderValue("flagger-bridge-notifier", "1.0"));
         using HttpResponseMessage response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
-        return new ActionResult((int)response.StatusCode, $"https://github.com/{repository}/actions");
+        return new ActionResult((int)response.StatusCode, Combine(WebUrl(apiUrl), $"{repository}/actions").AbsoluteUri);
     }
+
+    // The web pages live on github.com for the public API, and on the host itself for GitHub Enterprise Server.
+    private static Uri WebUrl(Uri api) =>
+        api.Host == "api.github.com" ? new Uri("https://github.com/") : new Uri(api.GetLeftPart(UriPartial.Authority) + "/");
 
     [GeneratedRegex(@"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", RegexOptions.CultureInvariant)]
     private static partial Regex RepositoryPattern();

@@ -62,6 +62,7 @@ public sealed class GitHubActionTests : IAsyncLifetime
         Assert.Equal("promoted", data.GetProperty("outcome").GetString());
         Assert.Equal("test-podinfo-promoted-85d557f47b", data.GetProperty("eventId").GetString());
         Assert.Equal(204, data.GetProperty("result").GetProperty("status").GetInt32());
+        Assert.Equal(server.Url("acme/podinfo-deploy/actions").AbsoluteUri, data.GetProperty("result").GetProperty("url").GetString());
         Assert.False(data.TryGetProperty("error", out _));
     }
 
