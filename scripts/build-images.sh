@@ -79,7 +79,7 @@ build_bases() {
   buildah umount "$ctr" >/dev/null
   buildah config --env DOTNET_RUNNING_IN_CONTAINER=true --env APP_UID=1654 --env ASPNETCORE_HTTP_PORTS=8080 \
     --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$ctr"
-  buildah commit --rm "$ctr" "$runtime_base" >/dev/null
+  buildah commit -q --rm "$ctr" "$runtime_base" >/dev/null
 
   echo "build-images: $sdk_base (+ the .NET SDK)"
   ctr=$(buildah from --isolation chroot --pull=false "$runtime_base")
@@ -88,7 +88,7 @@ build_bases() {
   buildah umount "$ctr" >/dev/null
   buildah config --env DOTNET_CLI_TELEMETRY_OPTOUT=1 --env DOTNET_NOLOGO=1 \
     --env NUGET_CERT_REVOCATION_MODE=offline "$ctr"
-  buildah commit --rm "$ctr" "$sdk_base" >/dev/null
+  buildah commit -q --rm "$ctr" "$sdk_base" >/dev/null
 }
 
 build_bases
@@ -108,6 +108,7 @@ for service in "${services[@]}"; do
   start=$(date +%s)
   buildah build --isolation chroot --pull=false --layers=false \
     --build-arg SDK_IMAGE="$sdk_base" --build-arg RUNTIME_IMAGE="$runtime_base" \
+    --build-arg PUBLISH_ARGS=-p:NuGetAudit=false --build-arg TARGETARCH="$(buildah info --format "{{.host.arch}}")" \
     --build-arg VERSION="$version" --build-arg REVISION="$revision" --build-arg CREATED="$created" \
     --volume "$packages:/root/.nuget/packages" \
     -f "deploy/containers/$service.Containerfile" -t "$prefix/$service:$tag" . >"$work/$service.log" 2>&1 \
