@@ -121,7 +121,7 @@ public sealed class ImageBuildTests(ITestOutputHelper output)
             var (exitCode, text) = await ProcessRunner.RunAsync(runtime, ["run", "--rm", "--pull=never", "--entrypoint", "/bin/true", image], TimeSpan.FromMinutes(2));
             if (exitCode != 0)
             {
-                var reason = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? $"exit code {exitCode}";
+                var reason = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? $"exit code {exitCode}";
                 output.WriteLine($"Skipped running {image} with {runtime}: {(exitCode == -1 ? "not installed" : "it cannot start containers here")} ({reason}).");
                 continue;
             }
