@@ -23,6 +23,18 @@ internal static partial class YamlJson
         return stream.Documents.Select(d => Convert(d.RootNode)).ToArray();
     }
 
+    /// <summary>Every document of a YAML text.</summary>
+    public static IReadOnlyList<JsonNode?> ParseAll(string text)
+    {
+        var stream = new YamlStream();
+        using (var reader = new StringReader(text))
+        {
+            stream.Load(reader);
+        }
+
+        return stream.Documents.Select(d => Convert(d.RootNode)).ToArray();
+    }
+
     /// <summary>The file's only document, which must be a mapping.</summary>
     public static JsonObject ReadObject(string path)
     {
