@@ -51,6 +51,17 @@ internal static class ChartRenderer
         var work = Directory.CreateTempSubdirectory("bridge-render-").FullName;
         var binary = Path.Combine(work, "render");
         var source = Path.Combine(AppContext.BaseDirectory, "Render", "main.go");
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try
+            {
+                Directory.Delete(work, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A leftover temporary directory is harmless.
+            }
+        };
         var (code, output) = await ProcessRunner.RunAsync("go", ["build", "-o", binary, source], TimeSpan.FromMinutes(5), new Dictionary<string, string>
         {
             ["GO111MODULE"] = "off",

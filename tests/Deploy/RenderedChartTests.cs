@@ -163,10 +163,7 @@ public sealed class RenderedChartTests
         Assert.Equal(["dingtalk", "slack-prod", "teams"], routes["sinks"]!.AsObject().Select(s => s.Key).Order(StringComparer.Ordinal));
     }
 
-    private static async Task<string> BootstrapFileAsync()
-    {
-        var file = Path.Combine(Path.GetTempPath(), $"bridge-bootstrap-{Guid.NewGuid():N}.yaml");
-        await File.WriteAllTextAsync(file, "kafka:\n  bootstrapServers: kafka.kafka:9092\n");
-        return file;
-    }
+    // Stands for `--set kafka.bootstrapServers=...` of the README's install commands.
+    private static Task<string> BootstrapFileAsync() =>
+        Task.FromResult(Path.Combine(AppContext.BaseDirectory, "Render", "values-kafka.yaml"));
 }
