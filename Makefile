@@ -9,17 +9,21 @@ RESULTS := TestResults
 
 # Debian packages: Python's grpcio and grpc-go (the library of the kubelet's gRPC probe) are the interop
 # peers of the tests; kcat reads the topic from a shell; wrk loads the ingress in the benchmarks.
-# librdkafka comes from NuGet (librdkafka.redist), not from Debian.
+# librdkafka comes from NuGet (librdkafka.redist), not from Debian. yamllint checks the chart's values and
+# the examples, Go's sprig and yaml.v3 build the chart renderer of tests/Deploy; buildah and debootstrap build
+# the container images (make images).
 RUNTIME_DEBS :=
-TEST_DEBS := $(RUNTIME_DEBS) python3-grpcio python3-grpc-tools golang-go golang-google-grpc-dev golang-google-protobuf-dev kcat
+TEST_DEBS := $(RUNTIME_DEBS) python3-grpcio python3-grpc-tools golang-go golang-google-grpc-dev golang-google-protobuf-dev kcat yamllint golang-github-masterminds-sprig-dev golang-gopkg-yaml.v3-dev
+IMAGE_DEBS := buildah debootstrap
 BENCH_DEBS := $(RUNTIME_DEBS) wrk
 
-.PHONY: help deps-run deps-test deps-bench restore build test run bench clean
+.PHONY: help deps-run deps-test deps-bench deps-images restore build test run bench images test-images clean
 
 help:
 	@echo "make run    start the bridge (HTTP :8080, gRPC :8081, embedded Kafka unless configured)"
 	@echo "make test   run every test and print 'N passed, N failed, N skipped'"
 	@echo "make bench  run the benchmarks"
+	@echo "make images build the container images with buildah on locally made bases (IMAGES=\"bridge notifier audit\")"
 
 deps-run:
 	@scripts/ensure-debs.sh $(RUNTIME_DEBS)
@@ -29,6 +33,8 @@ deps-test:
 	@command -v node >/dev/null && command -v npm >/dev/null || scripts/ensure-debs.sh nodejs npm
 deps-bench:
 	@scripts/ensure-debs.sh $(BENCH_DEBS)
+deps-images:
+	@scripts/ensure-debs.sh $(IMAGE_DEBS)
 
 restore:
 	$(DOTNET) restore $(SLN)
@@ -49,6 +55,17 @@ run: deps-run restore
 
 bench: deps-bench restore
 	$(DOTNET) run --project bench/Bridge.Bench -c Release --no-restore -- $(BENCH_ARGS)
+
+# Container images (deploy/containers/*.Containerfile) on bases made from this machine's Debian mirror and .NET;
+# elsewhere `docker build -f deploy/containers/bridge.Containerfile .` uses the official .NET images.
+images: deps-images
+	scripts/build-images.sh $(IMAGES)
+
+# The image tests (opt-in in make test: they take minutes): build, inspect and run the images' root filesystem.
+test-images: deps-images deps-test restore
+	$(DOTNET) build tests/Deploy -c $(CONFIG) --no-restore -v q -nologo
+	BRIDGE_IMAGE_TESTS=1 $(DOTNET) test tests/Deploy -c $(CONFIG) --no-build --filter "FullyQualifiedName~ImageBuildTests" \
+	  --logger "console;verbosity=detailed"
 
 clean:
 	$(DOTNET) clean $(SLN) -v q; rm -rf $(RESULTS)
