@@ -162,103 +162,124 @@ internal sealed class AuditStore : IAsyncDisposable
     public async Task<AppendResult> AppendAsync(CloudEvent cloudEvent, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(cloudEvent);
-        var recordedAt = _time.GetUtcNow();
-        var stored = JsonEventFormat.Encode(cloudEvent);
-        var facts = EventFacts.From(cloudEvent, recordedAt);
+        return (await AppendManyAsync([cloudEvent], cancellationToken))[0];
+    }
+
+    /// <summary>
+    /// Stores several events in one transaction, in order, each once (a bulk load, such as the benchmark's history;
+    /// the subscriber stores one event per transaction so that each ack follows its own commit).
+    /// </summary>
+    public async Task<IReadOnlyList<AppendResult>> AppendManyAsync(IReadOnlyList<CloudEvent> cloudEvents, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(cloudEvents);
         await _writeTurn.WaitAsync(cancellationToken);
         try
         {
             await using var connection = await OpenAsync(cancellationToken);
             await using var tx = await BeginWriteAsync(connection, cancellationToken);
-            if (await FindAsync(connection, tx, facts.Source, facts.Id, cancellationToken) is { } existing)
+            var results = new List<AppendResult>(cloudEvents.Count);
+            foreach (var cloudEvent in cloudEvents)
             {
-                return new AppendResult(existing, true, [], []);
+                results.Add(await AppendInTransactionAsync(connection, tx, cloudEvent, cancellationToken));
             }
 
-            long headSeq;
-            byte[] headHash;
-            await using (var head = await ReaderAsync(connection, tx, "SELECT head_seq, head_hash FROM audit_chain WHERE id = 1", cancellationToken))
-            {
-                if (!await head.ReadAsync(cancellationToken))
-                {
-                    throw new InvalidOperationException("The audit_chain row is missing; the database was not migrated or was tampered with.");
-                }
-
-                headSeq = head.GetInt64(0);
-                headHash = (byte[])head.GetValue(1);
-            }
-
-            var seq = headSeq + 1;
-            var timeUs = Micros.From(facts.Time);
-            var hash = HashChain.Compute(headHash, seq, facts.Source, facts.Id, facts.Type, timeUs, stored);
-
-            var canary = facts is { Namespace: { } ns, Canary: { } name } ? await LoadCanaryAsync(connection, tx, ns, name, cancellationToken) : null;
-            var targetId = RolloutProjector.TargetRolloutId(facts);
-            var target = targetId is null ? null : await LoadRolloutAsync(connection, tx, targetId, cancellationToken);
-            var current = canary?.CurrentRolloutId is { } currentId
-                ? currentId == targetId ? target : await LoadRolloutAsync(connection, tx, currentId, cancellationToken)
-                : null;
-            var projection = RolloutProjector.Apply(facts, seq, canary, target, current);
-
-            await ExecuteAsync(connection, tx,
-                """
-                INSERT INTO audit_events (seq, source, event_id, type, time_us, recorded_us, namespace, canary, severity, severity_rank,
-                  phase, checksum, rollout_id, message, event, prev_hash, hash)
-                VALUES (@seq, @source, @id, @type, @time, @recorded, @ns, @canary, @severity, @rank, @phase, @checksum, @rollout, @message,
-                  @event, @prev, @hash)
-                """,
-                cancellationToken,
-                ("seq", seq), ("source", facts.Source), ("id", facts.Id), ("type", facts.Type), ("time", timeUs),
-                ("recorded", Micros.From(recordedAt)), ("ns", facts.Namespace), ("canary", facts.Canary), ("severity", facts.Severity),
-                ("rank", facts.SeverityRank), ("phase", facts.Phase), ("checksum", facts.Checksum), ("rollout", projection.Rollout?.Id),
-                ("message", facts.Message), ("event", stored), ("prev", headHash), ("hash", hash));
-
-            var changed = new List<Rollout>(2);
-            foreach (var rollout in new[] { projection.Superseded, projection.Rollout })
-            {
-                if (rollout is not null)
-                {
-                    await SaveRolloutAsync(connection, tx, rollout, cancellationToken);
-                    changed.Add(rollout);
-                }
-            }
-
-            if (projection.Canary is { } state)
-            {
-                await ExecuteAsync(connection, tx,
-                    """
-                    INSERT INTO audit_canaries (namespace, name, phase, last_event_us, current_rollout_id) VALUES (@ns, @name, @phase, @last, @rollout)
-                    ON CONFLICT (namespace, name) DO UPDATE SET phase = excluded.phase, last_event_us = excluded.last_event_us,
-                      current_rollout_id = excluded.current_rollout_id
-                    """,
-                    cancellationToken,
-                    ("ns", state.Namespace), ("name", state.Name), ("phase", state.Phase), ("last", Micros.From(state.LastEventAt)),
-                    ("rollout", state.CurrentRolloutId));
-            }
-
-            await ExecuteAsync(connection, tx, "UPDATE audit_chain SET head_seq = @seq, head_hash = @hash WHERE id = 1", cancellationToken,
-                ("seq", seq), ("hash", hash));
             await tx.CommitAsync(cancellationToken);
-
-            var row = new StoredEvent(seq, facts.Source, facts.Id, facts.Type, facts.Time, Micros.ToTime(Micros.From(recordedAt)), facts.Namespace,
-                facts.Canary, facts.Severity, facts.Phase, facts.Checksum, projection.Rollout?.Id, facts.Message, stored, hash);
-            var ended = new List<Rollout>(2);
-            if (projection.Superseded is not null)
-            {
-                ended.Add(projection.Superseded);
-            }
-
-            if (projection is { Ended: true, Rollout: { } finished })
-            {
-                ended.Add(finished);
-            }
-
-            return new AppendResult(row, false, changed, ended);
+            return results;
         }
         finally
         {
             _writeTurn.Release();
         }
+    }
+
+    private async Task<AppendResult> AppendInTransactionAsync(DbConnection connection, DbTransaction tx, CloudEvent cloudEvent, CancellationToken cancellationToken)
+    {
+        var recordedAt = _time.GetUtcNow();
+        var stored = JsonEventFormat.Encode(cloudEvent);
+        var facts = EventFacts.From(cloudEvent, recordedAt);
+        if (await FindAsync(connection, tx, facts.Source, facts.Id, cancellationToken) is { } existing)
+        {
+            return new AppendResult(existing, true, [], []);
+        }
+
+        long headSeq;
+        byte[] headHash;
+        await using (var head = await ReaderAsync(connection, tx, "SELECT head_seq, head_hash FROM audit_chain WHERE id = 1", cancellationToken))
+        {
+            if (!await head.ReadAsync(cancellationToken))
+            {
+                throw new InvalidOperationException("The audit_chain row is missing; the database was not migrated or was tampered with.");
+            }
+
+            headSeq = head.GetInt64(0);
+            headHash = (byte[])head.GetValue(1);
+        }
+
+        var seq = headSeq + 1;
+        var timeUs = Micros.From(facts.Time);
+        var hash = HashChain.Compute(headHash, seq, facts.Source, facts.Id, facts.Type, timeUs, stored);
+
+        var canary = facts is { Namespace: { } ns, Canary: { } name } ? await LoadCanaryAsync(connection, tx, ns, name, cancellationToken) : null;
+        var targetId = RolloutProjector.TargetRolloutId(facts);
+        var target = targetId is null ? null : await LoadRolloutAsync(connection, tx, targetId, cancellationToken);
+        var current = canary?.CurrentRolloutId is { } currentId
+            ? currentId == targetId ? target : await LoadRolloutAsync(connection, tx, currentId, cancellationToken)
+            : null;
+        var projection = RolloutProjector.Apply(facts, seq, canary, target, current);
+
+        await ExecuteAsync(connection, tx,
+            """
+            INSERT INTO audit_events (seq, source, event_id, type, time_us, recorded_us, namespace, canary, severity, severity_rank,
+              phase, checksum, rollout_id, message, event, prev_hash, hash)
+            VALUES (@seq, @source, @id, @type, @time, @recorded, @ns, @canary, @severity, @rank, @phase, @checksum, @rollout, @message,
+              @event, @prev, @hash)
+            """,
+            cancellationToken,
+            ("seq", seq), ("source", facts.Source), ("id", facts.Id), ("type", facts.Type), ("time", timeUs),
+            ("recorded", Micros.From(recordedAt)), ("ns", facts.Namespace), ("canary", facts.Canary), ("severity", facts.Severity),
+            ("rank", facts.SeverityRank), ("phase", facts.Phase), ("checksum", facts.Checksum), ("rollout", projection.Rollout?.Id),
+            ("message", facts.Message), ("event", stored), ("prev", headHash), ("hash", hash));
+
+        var changed = new List<Rollout>(2);
+        foreach (var rollout in new[] { projection.Superseded, projection.Rollout })
+        {
+            if (rollout is not null)
+            {
+                await SaveRolloutAsync(connection, tx, rollout, cancellationToken);
+                changed.Add(rollout);
+            }
+        }
+
+        if (projection.Canary is { } state)
+        {
+            await ExecuteAsync(connection, tx,
+                """
+                INSERT INTO audit_canaries (namespace, name, phase, last_event_us, current_rollout_id) VALUES (@ns, @name, @phase, @last, @rollout)
+                ON CONFLICT (namespace, name) DO UPDATE SET phase = excluded.phase, last_event_us = excluded.last_event_us,
+                  current_rollout_id = excluded.current_rollout_id
+                """,
+                cancellationToken,
+                ("ns", state.Namespace), ("name", state.Name), ("phase", state.Phase), ("last", Micros.From(state.LastEventAt)),
+                ("rollout", state.CurrentRolloutId));
+        }
+
+        await ExecuteAsync(connection, tx, "UPDATE audit_chain SET head_seq = @seq, head_hash = @hash WHERE id = 1", cancellationToken,
+            ("seq", seq), ("hash", hash));
+
+        var row = new StoredEvent(seq, facts.Source, facts.Id, facts.Type, facts.Time, Micros.ToTime(Micros.From(recordedAt)), facts.Namespace,
+            facts.Canary, facts.Severity, facts.Phase, facts.Checksum, projection.Rollout?.Id, facts.Message, stored, hash);
+        var ended = new List<Rollout>(2);
+        if (projection.Superseded is not null)
+        {
+            ended.Add(projection.Superseded);
+        }
+
+        if (projection is { Ended: true, Rollout: { } finished })
+        {
+            ended.Add(finished);
+        }
+
+        return new AppendResult(row, false, changed, ended);
     }
 
     private const string EventColumns =
