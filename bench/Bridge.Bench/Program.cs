@@ -19,6 +19,11 @@ try
     {
         await EndToEndBench.RunAsync(options, report);
     }
+
+    if (options.Runs("audit"))
+    {
+        await AuditBench.RunAsync(options, report);
+    }
 }
 finally
 {
