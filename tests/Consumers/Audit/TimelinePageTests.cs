@@ -50,6 +50,8 @@ public sealed class TimelinePageTests : IClassFixture<AuditStack>
             await Expect(canary.Locator(".phase")).ToHaveTextAsync("Succeeded");
             var rollout = page.Locator("#rollouts li.rollout", new PageLocatorOptions { HasText = "shop/checkout" });
             await Expect(rollout).ToHaveAttributeAsync("data-status", "promoted");
+            await rollout.GetByRole(AriaRole.Link).ClickAsync();
+            await Expect(rollout.GetByRole(AriaRole.Link)).ToHaveAttributeAsync("aria-current", "true");
 
             var timeline = page.Locator("#timeline .rollout-detail[data-status='promoted']");
             await Expect(timeline.Locator("h3")).ToContainTextAsync("shop/checkout");
@@ -73,11 +75,58 @@ public sealed class TimelinePageTests : IClassFixture<AuditStack>
             await Expect(end.Locator(".duration")).ToHaveTextAsync("1m 05s");
             await Expect(page.Locator("#announcer")).ToContainTextAsync("shop/checkout");
 
-            var screenshot = Path.Combine(ChromiumSession.ArtifactsDirectory(), "timeline.png");
-            await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = true });
-            _output.WriteLine($"Screenshot of the timeline page: {screenshot}");
-            Assert.True(new FileInfo(screenshot).Length > 0, $"The screenshot {screenshot} is empty.");
+            await SaveScreenshotAsync(page, "timeline.png");
+
+            // The same page as a browser in dark mode shows it: the colours follow the system setting.
+            var lightBackground = await BackgroundOfAsync(page);
+            await page.EmulateMediaAsync(new PageEmulateMediaOptions { ColorScheme = ColorScheme.Dark });
+            Assert.NotEqual(lightBackground, await BackgroundOfAsync(page));
+            await SaveScreenshotAsync(page, "timeline-dark.png");
             Assert.DoesNotContain(chromium.Console, l => l.StartsWith("page error:", StringComparison.Ordinal));
+        }
+        catch
+        {
+            Report(chromium);
+            throw;
+        }
+    }
+
+    [Fact]
+    public async Task Page_AuditServiceKilledAndRestarted_ReconnectsByItselfAndShowsWhatHappenedMeanwhile()
+    {
+        await using var chromium = await ChromiumSession.StartAsync();
+        var page = chromium.Page;
+        try
+        {
+            await page.GotoAsync(new Uri(_stack.AuditAddress, $"/?token={AuditStack.Token}").ToString());
+            var connection = page.Locator("#connection");
+            await Expect(connection).ToHaveAttributeAsync("data-state", "live");
+
+            // The service goes away mid-stream; Flagger carries on meanwhile (the bridge keeps the events in Kafka).
+            await _stack.KillAuditAsync();
+            await Expect(connection).ToHaveAttributeAsync("data-state", "reconnecting");
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+            foreach (var request in FlaggerRollouts.RolledBack("cart", "shop", "0d4e5b6a", DateTimeOffset.UtcNow.AddMinutes(-2)))
+            {
+                await _stack.PostAsync(http, request);
+            }
+
+            await _stack.StartAuditAsync();
+
+            // No reload: the page reconnects by itself and catches up from the API.
+            await Expect(connection).ToHaveAttributeAsync("data-state", "live");
+            var canary = page.Locator("li.canary[data-canary='shop/cart']");
+            await Expect(canary).ToHaveAttributeAsync("data-phase", "Failed");
+            var rollout = page.Locator("#rollouts li.rollout", new PageLocatorOptions { HasText = "shop/cart" });
+            await Expect(rollout).ToHaveAttributeAsync("data-status", "rolledback");
+
+            await rollout.GetByRole(AriaRole.Link).ClickAsync();
+            Assert.EndsWith("#rollout=" + await rollout.GetAttributeAsync("data-rollout-id"), page.Url, StringComparison.Ordinal);
+            var timeline = page.Locator("#timeline .rollout-detail[data-status='rolledback']");
+            await Expect(timeline.Locator(".weight-steps li .weight")).ToHaveTextAsync(["10%"]);
+            await Expect(timeline.Locator(".checks li[data-result='failed']")).ToHaveCountAsync(2);
+            await Expect(timeline.Locator(".part-end .end .outcome")).ToHaveTextAsync("Rolled back");
+            await Expect(timeline.Locator("svg.weight-chart")).ToHaveAttributeAsync("aria-label", "Traffic to the new revision over 20s: 10%, then 0%.");
         }
         catch
         {
@@ -115,6 +164,17 @@ public sealed class TimelinePageTests : IClassFixture<AuditStack>
             throw;
         }
     }
+
+    private async Task SaveScreenshotAsync(IPage page, string name)
+    {
+        var path = Path.Combine(ChromiumSession.ArtifactsDirectory(), name);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+        _output.WriteLine($"Screenshot of the timeline page: {path}");
+        Assert.True(new FileInfo(path).Length > 0, $"The screenshot {path} is empty.");
+    }
+
+    private static Task<string> BackgroundOfAsync(IPage page) =>
+        page.EvaluateAsync<string>("() => getComputedStyle(document.body).backgroundColor");
 
     private void Report(ChromiumSession chromium)
     {

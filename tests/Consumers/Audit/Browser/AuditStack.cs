@@ -14,6 +14,9 @@ public sealed class AuditStack : IAsyncLifetime
 
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private readonly string _data = Directory.CreateTempSubdirectory("audit-timeline-").FullName;
+    private int _auditPort;
+    private int _grpcPort;
+    private string _earlierAudits = string.Empty;
 
     public ScriptProcess Bridge { get; private set; } = null!;
     public ScriptProcess Audit { get; private set; } = null!;
@@ -25,7 +28,7 @@ public sealed class AuditStack : IAsyncLifetime
     public Uri AuditAddress { get; private set; } = null!;
 
     /// <summary>Both processes' output, for a failing test's log.</summary>
-    public string Transcript => $"--- bridge ---\n{Bridge?.Transcript}\n--- audit ---\n{Audit?.Transcript}";
+    public string Transcript => $"--- bridge ---\n{Bridge?.Transcript}\n--- audit ---\n{_earlierAudits}{Audit?.Transcript}";
 
     public async Task InitializeAsync()
     {
@@ -46,22 +49,37 @@ public sealed class AuditStack : IAsyncLifetime
         await Bridge.WaitForLineAsync(l => l.Contains("Ingress listening on", StringComparison.Ordinal), StartTimeout);
         Ingress = new Uri($"http://127.0.0.1:{ingress}");
 
-        var port = FreePort();
+        _auditPort = FreePort();
+        _grpcPort = grpc;
+        AuditAddress = new Uri($"http://127.0.0.1:{_auditPort}");
+        await StartAuditAsync();
+    }
 
+    /// <summary>Kills the audit service at once (SIGKILL), as a crash or an evicted pod would.</summary>
+    public async Task KillAuditAsync()
+    {
+        Audit.Kill();
+        await Audit.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        _earlierAudits += Audit.Transcript + "\n--- audit, killed and started again ---\n";
+        Audit.Dispose();
+    }
+
+    /// <summary>Starts the audit service (again) on the same address and database, and waits until it is ready.</summary>
+    public async Task StartAuditAsync()
+    {
         // Its own content root: the bridge's appsettings.json in the shared output folder is not the audit service's.
         Audit = new ScriptProcess("dotnet",
         [
-            Path.Combine(binaries, "Bridge.Audit.dll"),
+            Path.Combine(AppContext.BaseDirectory, "Bridge.Audit.dll"),
             "--contentRoot", _data,
-            $"--Urls=http://127.0.0.1:{port}",
+            $"--Urls=http://127.0.0.1:{_auditPort}",
             $"--Audit:Storage:SqlitePath={Path.Combine(_data, "audit.db")}",
-            $"--Subscriber:Address=http://127.0.0.1:{grpc}",
+            $"--Subscriber:Address=http://127.0.0.1:{_grpcPort}",
             "--Auth:Tokens:0:Name=timeline-page",
             $"--Auth:Tokens:0:Token={Token}",
             "--Audit:StreamHeartbeat=00:00:02",
         ]);
         await Audit.WaitForLineAsync(l => l.Contains("Audit listening on", StringComparison.Ordinal), StartTimeout);
-        AuditAddress = new Uri($"http://127.0.0.1:{port}");
         await WaitReadyAsync();
     }
 

@@ -37,6 +37,23 @@ public static class FlaggerRollouts
             .ToList();
     }
 
+    /// <summary>A rollout that reaches 10%, fails two checks and is rolled back: 5 seconds between requests.</summary>
+    public static IReadOnlyList<FlaggerRequest> RolledBack(string name, string ns, string checksum, DateTimeOffset start)
+    {
+        var n = $"{name}.{ns}";
+        (string Phase, string Message)[] calls =
+        [
+            ("Progressing", $"New revision detected! Scaling up {n}"),
+            ("Progressing", $"Advance {n} canary weight 10"),
+            ("Progressing", $"Halt {n} advancement request duration 1.2s > 500ms"),
+            ("Progressing", $"Halt {n} advancement success rate 80.00% < 99%"),
+            ("Failed", $"Rolling back {n} failed checks threshold reached 2"),
+            ("Failed", $"Canary failed! Scaling down {n}"),
+        ];
+        return calls.Select((c, i) => new FlaggerRequest("event", Payload(name, ns, checksum, c.Phase, c.Message, null, start.AddSeconds(5 * i))))
+            .ToList();
+    }
+
     /// <summary>Flagger's JSON body: the event webhook's carries the message, its kind and Flagger's timestamp.</summary>
     private static string Payload(string name, string ns, string checksum, string phase, string? message, string? approvedBy, DateTimeOffset time)
     {
@@ -44,7 +61,7 @@ public static class FlaggerRollouts
         if (message is not null)
         {
             metadata["eventMessage"] = message;
-            metadata["eventType"] = message.StartsWith("Halt", StringComparison.Ordinal) ? "Warning" : "Normal";
+            metadata["eventType"] = message.StartsWith("Halt", StringComparison.Ordinal) || phase == "Failed" ? "Warning" : "Normal";
         }
 
         if (approvedBy is not null)

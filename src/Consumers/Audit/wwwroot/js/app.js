@@ -106,13 +106,9 @@ function renderTimelinePanel() {
   }
 }
 
+// A rollout chosen in the address (#rollout=<id>) stays; otherwise the page follows the latest rollout.
 function chooseSelection() {
-  const wanted = selectedFromAddress();
-  if (wanted) {
-    state.selected = wanted;
-  } else if (!state.selected || !state.rollouts.has(state.selected)) {
-    state.selected = sortedRollouts()[0]?.id ?? null;
-  }
+  state.selected = selectedFromAddress() ?? sortedRollouts()[0]?.id ?? null;
 }
 
 async function loadTimeline() {
