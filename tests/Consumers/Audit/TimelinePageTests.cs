@@ -83,6 +83,11 @@ public sealed class TimelinePageTests : IClassFixture<AuditStack>
             Assert.NotEqual(lightBackground, await BackgroundOfAsync(page));
             await SaveScreenshotAsync(page, "timeline-dark.png");
             Assert.DoesNotContain(chromium.Console, l => l.StartsWith("page error:", StringComparison.Ordinal));
+
+            // Works offline: the page, its styles, scripts and data all come from the audit service.
+            var origin = _stack.AuditAddress.GetLeftPart(UriPartial.Authority);
+            Assert.Contains(chromium.Requests, r => r.Contains("/js/app.js", StringComparison.Ordinal));
+            Assert.All(chromium.Requests, r => Assert.StartsWith(origin + "/", r, StringComparison.Ordinal));
         }
         catch
         {

@@ -12,6 +12,7 @@ public sealed class ChromiumSession : IAsyncDisposable
     public const string ExecutablePath = "/usr/bin/chromium";
 
     private readonly List<string> _console = [];
+    private readonly List<string> _requests = [];
 
     private ChromiumSession(IPlaywright playwright, IBrowser browser, IBrowserContext context, IPage page)
     {
@@ -24,6 +25,13 @@ public sealed class ChromiumSession : IAsyncDisposable
             lock (_console)
             {
                 _console.Add($"{message.Type}: {message.Text}");
+            }
+        };
+        page.Request += (_, request) =>
+        {
+            lock (_requests)
+            {
+                _requests.Add(request.Url);
             }
         };
         page.PageError += (_, error) =>
@@ -48,6 +56,18 @@ public sealed class ChromiumSession : IAsyncDisposable
             lock (_console)
             {
                 return [.. _console];
+            }
+        }
+    }
+
+    /// <summary>The address of every request the page made.</summary>
+    public IReadOnlyList<string> Requests
+    {
+        get
+        {
+            lock (_requests)
+            {
+                return [.. _requests];
             }
         }
     }

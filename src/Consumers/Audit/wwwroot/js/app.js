@@ -20,7 +20,6 @@ const state = {
   retryTimer: null,
   timelineTimer: null,
   timelineAbort: null,
-  everOpened: false,
 };
 
 const $ = (id) => document.getElementById(id);
@@ -52,7 +51,29 @@ function keyOf(ns, name) {
 }
 
 function sortedRollouts() {
-  return [...state.rollouts.values()].sort((a, b) => new Date(b.startedAt) - new Date(a.startedAt) || (a.id < b.id ? -1 : 1));
+  return [...state.rollouts.values()]
+    .sort((a, b) => new Date(b.startedAt) - new Date(a.startedAt) || (a.id < b.id ? -1 : 1))
+    .slice(0, ROLLOUT_LIMIT);
+}
+
+// The stream and the API race: what either says is kept only when it is not older than what the page already shows,
+// so a reload that answered before a streamed change cannot undo it, nor a late stream message a reload.
+function mergeRollout(rollout) {
+  const known = state.rollouts.get(rollout.id);
+  if (known && (known.eventCount ?? 0) > (rollout.eventCount ?? 0)) {
+    return false;
+  }
+  state.rollouts.set(rollout.id, rollout);
+  return true;
+}
+
+function mergeCanary(canary) {
+  const key = keyOf(canary.namespace, canary.name);
+  const known = state.canaries.get(key);
+  if (known && new Date(known.lastEventAt) > new Date(canary.lastEventAt)) {
+    return;
+  }
+  state.canaries.set(key, { ...known, ...canary });
 }
 
 // Rebuilding a list must not throw the keyboard focus out of it.
@@ -75,7 +96,9 @@ function renderCanaries() {
       el('span', { class: 'namespace' }, c.namespace), ' ',
       el('span', { class: `phase phase-${phase.toLowerCase()}` }, phase), ' ',
       el('span', { class: 'when' }, 'last event ', el('time', { datetime: isoTime(c.lastEventAt) }, formatTime(c.lastEventAt))),
-      c.currentRolloutId ? [' ', el('a', { href: `#rollout=${c.currentRolloutId}` }, 'current rollout')] : '');
+      c.currentRolloutId
+        ? [' ', el('a', { href: `#rollout=${c.currentRolloutId}`, 'aria-label': `Current rollout of ${keyOf(c.namespace, c.name)}` }, 'current rollout')]
+        : '');
   })));
 }
 
@@ -102,7 +125,13 @@ function renderTimelinePanel() {
   } else if (!state.timeline || state.timeline.id !== state.selected) {
     replaceChildren(panel, el('p', { class: 'empty' }, 'Loading the timeline…'));
   } else {
+    // A live update must not fold away the event list someone opened.
+    const open = panel.querySelector('details.events')?.open ?? false;
     replaceChildren(panel, renderTimeline(state.timeline));
+    const events = panel.querySelector('details.events');
+    if (events) {
+      events.open = open;
+    }
   }
 }
 
@@ -142,8 +171,8 @@ function scheduleTimeline() {
 
 async function loadAll() {
   const [canaries, rollouts] = await Promise.all([getJson('canaries'), getJson(`rollouts?limit=${ROLLOUT_LIMIT}`)]);
-  state.canaries = new Map(canaries.items.map((c) => [keyOf(c.namespace, c.name), c]));
-  state.rollouts = new Map(rollouts.items.map((r) => [r.id, r]));
+  canaries.items.forEach(mergeCanary);
+  rollouts.items.forEach(mergeRollout);
   chooseSelection();
   renderCanaries();
   renderRollouts();
@@ -171,13 +200,14 @@ function onStored(message) {
   }
   const key = keyOf(event.namespace, event.canary);
   const canary = state.canaries.get(key) ?? { namespace: event.namespace, name: event.canary, lastEventAt: event.time };
-  if (event.phase) {
+  const latest = new Date(event.time) >= new Date(canary.lastEventAt);
+  if (event.phase && (latest || !canary.phase)) {
     if (canary.phase !== event.phase) {
       announce(`${key} is now ${event.phase}.`);
     }
     canary.phase = event.phase;
   }
-  if (new Date(event.time) > new Date(canary.lastEventAt)) {
+  if (latest) {
     canary.lastEventAt = event.time;
   }
   if (event.rolloutId) {
@@ -190,7 +220,9 @@ function onStored(message) {
 function onRollout(message) {
   const rollout = JSON.parse(message.data);
   const before = state.rollouts.get(rollout.id);
-  state.rollouts.set(rollout.id, rollout);
+  if (!mergeRollout(rollout)) {
+    return;
+  }
   const canary = state.canaries.get(keyOf(rollout.namespace, rollout.canary));
   if (canary && rollout.status !== 'superseded') {
     canary.currentRolloutId = rollout.id;
@@ -222,11 +254,8 @@ function connectStream() {
   source.addEventListener('open', () => {
     state.retryMs = 1000;
     setConnection('live', 'Live');
-    // Whatever happened while the stream was down is in the API: reload once it is back.
-    if (state.everOpened) {
-      loadAll().catch(handleFailure);
-    }
-    state.everOpened = true;
+    // What was stored before the stream opened (first load, or while it was down) is in the API: read it now.
+    loadAll().catch(handleFailure);
   });
   source.addEventListener('stored', onStored);
   source.addEventListener('rollout', onRollout);
