@@ -8,11 +8,12 @@ SLN := Bridge.sln
 RESULTS := TestResults
 
 # Debian packages: Python's grpcio and grpc-go (the library of the kubelet's gRPC probe) are the interop
-# peers of the tests; kcat reads the topic from a shell; chromium is the browser the audit timeline page's test
-# drives; wrk loads the ingress in the benchmarks.
+# peers of the tests; kcat reads the topic from a shell; wrk loads the ingress in the benchmarks; the audit
+# service's tests start a private PostgreSQL from Debian's postgresql, and its timeline page's test drives
+# Debian's chromium.
 # librdkafka comes from NuGet (librdkafka.redist), not from Debian.
 RUNTIME_DEBS :=
-TEST_DEBS := $(RUNTIME_DEBS) python3-grpcio python3-grpc-tools golang-go golang-google-grpc-dev golang-google-protobuf-dev kcat chromium
+TEST_DEBS := $(RUNTIME_DEBS) python3-grpcio python3-grpc-tools golang-go golang-google-grpc-dev golang-google-protobuf-dev kcat postgresql chromium
 BENCH_DEBS := $(RUNTIME_DEBS) wrk
 
 .PHONY: help deps-run deps-test deps-bench restore build test run bench clean

@@ -12,6 +12,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
@@ -35,6 +36,18 @@ internal static class AuditApp
         {
             Args = args,
             WebRootPath = Path.Combine(AppContext.BaseDirectory, "wwwroot"),
+        });
+
+        // Defaults below every other source, so appsettings, environment variables and arguments still override them.
+        // (No appsettings.json ships: it would collide with the bridge's in a shared output directory.)
+        ((IConfigurationBuilder)builder.Configuration).Sources.Insert(0, new MemoryConfigurationSource
+        {
+            InitialData = new Dictionary<string, string?>
+            {
+                ["Logging:LogLevel:Default"] = "Information",
+                ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+                ["Logging:LogLevel:Microsoft.Extensions.Diagnostics.HealthChecks"] = "Warning",
+            },
         });
 
         var http = builder.Configuration.GetSection(AuditHttpOptions.SectionName).Get<AuditHttpOptions>() ?? new AuditHttpOptions();

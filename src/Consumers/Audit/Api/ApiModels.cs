@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Bridge.Audit.Rollouts;
 using Bridge.Audit.Storage;
 
@@ -61,7 +62,7 @@ internal sealed record RolloutSummary(
 }
 
 /// <summary>A page of results; <see cref="NextCursor"/> is null on the last page.</summary>
-internal sealed record Page<T>(IReadOnlyList<T> Items, string? NextCursor);
+internal sealed record Page<T>(IReadOnlyList<T> Items, [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? NextCursor);
 
 /// <summary>DORA figures for the selection, and per canary.</summary>
 internal sealed record DoraReport(DoraFigures Total, IReadOnlyList<DoraFigures> Canaries);

@@ -21,7 +21,8 @@ internal sealed class AuditMetrics
         var meter = meterFactory.Create(MeterName);
         _stored = meter.CreateCounter<long>("bridge.audit.events.stored", "{event}", "Events stored in the audit log.");
         _duplicates = meter.CreateCounter<long>("bridge.audit.events.duplicates", "{event}", "Deliveries of events already stored (acknowledged, nothing written).");
-        _appendSeconds = meter.CreateHistogram<double>("bridge.audit.append.duration", "s", "Time to store one event, commit included.");
+        _appendSeconds = meter.CreateHistogram<double>("bridge.audit.append.duration", "s", "Time to store one event, commit included.", tags: null,
+            new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
         meter.CreateObservableGauge("bridge.audit.dora.deployments", () => Series(dora, f => f.Deployments), "{rollout}",
             "Promoted rollouts in the last 30 days.");
         meter.CreateObservableGauge("bridge.audit.dora.failed_deployments", () => Series(dora, f => f.FailedDeployments), "{rollout}",

@@ -11,8 +11,11 @@ namespace Bridge.Audit.Storage;
 /// Migrates the schema before anything else starts (it is registered before the subscriber, and hosted services start
 /// in order), and says at start whether the API is open.
 /// </summary>
-internal sealed class StoreInitializer(AuditStore store, AuditAuthenticator authenticator, ILogger<StoreInitializer> logger) : IHostedService
+internal sealed class StoreInitializer(AuditStore store, AuditAuthenticator authenticator, Observability.AuditMetrics metrics, ILogger<StoreInitializer> logger) : IHostedService
 {
+    // Taking the metrics here creates the instruments at start, so /metrics shows them before the first event.
+    public Observability.AuditMetrics Metrics { get; } = metrics;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await store.MigrateAsync(cancellationToken);
