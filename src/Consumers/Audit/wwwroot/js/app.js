@@ -173,6 +173,13 @@ async function loadAll() {
   const [canaries, rollouts] = await Promise.all([getJson('canaries'), getJson(`rollouts?limit=${ROLLOUT_LIMIT}`)]);
   canaries.items.forEach(mergeCanary);
   rollouts.items.forEach(mergeRollout);
+  // A tab left open for days keeps only what the list can show.
+  const shown = new Set(sortedRollouts().map((r) => r.id));
+  for (const id of state.rollouts.keys()) {
+    if (!shown.has(id)) {
+      state.rollouts.delete(id);
+    }
+  }
   chooseSelection();
   renderCanaries();
   renderRollouts();
