@@ -253,7 +253,11 @@ internal sealed class NotifierConfigLoader
         }
         catch (InvalidFilterException e)
         {
-            throw new NotifierConfigurationException(YamlDocument.ToDisplayPath(path), e.Message);
+            // The evaluator's message is "<path>: <problem>" with the path already in the file's terms.
+            int colon = e.Message.IndexOf(": ", StringComparison.Ordinal);
+            throw colon > 0
+                ? new NotifierConfigurationException(e.Message[..colon], e.Message[(colon + 2)..])
+                : new NotifierConfigurationException(YamlDocument.ToDisplayPath(path), e.Message);
         }
     }
 

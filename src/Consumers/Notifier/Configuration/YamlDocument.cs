@@ -23,6 +23,11 @@ internal static class YamlDocument
         {
             throw new NotifierConfigurationException(fileName, $"line {e.Start.Line}: the YAML does not parse: {e.InnerException?.Message ?? e.Message}");
         }
+        catch (InvalidOperationException e)
+        {
+            // YamlDotNet's scanner reports some malformed input (an unclosed flow sequence) this way, without a position.
+            throw new NotifierConfigurationException(fileName, $"the YAML does not parse: {e.Message}");
+        }
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" })
         {
             return (values, lines);
