@@ -257,7 +257,7 @@ internal sealed class DeliveryPipeline
         {
             return await template.RenderAsync(model, escaping).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is InvalidOperationException or Fluid.ParseException or ArgumentException or FormatException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
             NotifierLog.TemplateFailed(_logger, template.Path, notification.Id, e.Message);
             return null;
