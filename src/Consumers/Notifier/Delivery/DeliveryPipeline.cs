@@ -278,7 +278,8 @@ internal sealed class DeliveryPipeline
             }
             var limiter = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
             {
-                TokenLimit = Math.Max(1, ratePerMinute / 6),
+                // A burst of one second's worth, then evenly spaced.
+                TokenLimit = Math.Max(1, ratePerMinute / 60),
                 TokensPerPeriod = 1,
                 ReplenishmentPeriod = TimeSpan.FromMinutes(1) / ratePerMinute,
                 QueueLimit = 100_000,

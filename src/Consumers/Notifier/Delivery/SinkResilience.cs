@@ -25,9 +25,10 @@ internal static class SinkResilience
             {
                 DeliveryOptions o = context.ServiceProvider.GetRequiredService<IOptions<DeliveryOptions>>().Value;
                 NotifierMetrics metrics = context.ServiceProvider.GetRequiredService<NotifierMetrics>();
-                builder
-                    .AddTimeout(o.TotalTimeout)
-                    .AddRetry(new HttpRetryStrategyOptions
+                builder.AddTimeout(o.TotalTimeout);
+                if (o.MaxRetries > 0)
+                {
+                    builder.AddRetry(new HttpRetryStrategyOptions
                     {
                         MaxRetryAttempts = o.MaxRetries,
                         Delay = o.RetryDelay,
@@ -43,7 +44,9 @@ internal static class SinkResilience
                             }
                             return default;
                         },
-                    })
+                    });
+                }
+                builder
                     .AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
                     {
                         FailureRatio = o.BreakerFailureRatio,
