@@ -44,6 +44,8 @@ internal static class NotifierServiceCollectionExtensions
         {
             builder.WebHost.UseUrls(DefaultUrls);
         }
+        // Probes and scrapes every few seconds would bury the notifications in request logs.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         IServiceCollection services = builder.Services;
         services.AddOptions<NotifierOptions>().BindConfiguration(NotifierOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<NotifierOptions>, NotifierOptionsValidator>();
