@@ -46,6 +46,13 @@ internal static class NotifierServiceCollectionExtensions
         }
         // Probes and scrapes every few seconds would bury the notifications in request logs.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // One line per entry with a UTC time, like the bridge's, so the two logs read side by side under make run.
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.UseUtcTimestamp = true;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+        });
         IServiceCollection services = builder.Services;
         services.AddOptions<NotifierOptions>().BindConfiguration(NotifierOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<NotifierOptions>, NotifierOptionsValidator>();
