@@ -22,6 +22,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 
 namespace Bridge.Notifier;
@@ -35,6 +36,9 @@ internal static class NotifierServiceCollectionExtensions
     /// <summary>The subscription (Kafka consumer group) unless <c>Subscriber:Subscription</c> names one.</summary>
     public const string DefaultSubscription = "notifier";
 
+    /// <summary>The service name of the telemetry unless <c>OTEL_SERVICE_NAME</c> names one.</summary>
+    public const string DefaultServiceName = "flagger-notifier";
+
     private const string ReadyTag = "ready";
 
     public static WebApplicationBuilder AddNotifier(this WebApplicationBuilder builder)
@@ -46,6 +50,8 @@ internal static class NotifierServiceCollectionExtensions
         }
         // Probes and scrapes every few seconds would bury the notifications in request logs.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // IHttpClientFactory logs every request at Information; the notifier's own delivery log says what matters.
+        builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
         // One line per entry with a UTC time, like the bridge's, so the two logs read side by side under make run.
         builder.Logging.AddSimpleConsole(o =>
         {
@@ -97,7 +103,12 @@ internal static class NotifierServiceCollectionExtensions
             .AddCheck<ConfigurationHealthCheck>("configuration", tags: [ReadyTag]);
         services.AddSingleton<ConfigurationHealthCheck>();
 
-        var telemetry = services.AddOpenTelemetry()
+        var telemetry = services.AddOpenTelemetry();
+        if (string.IsNullOrEmpty(builder.Configuration["OTEL_SERVICE_NAME"]))
+        {
+            telemetry.ConfigureResource(resource => resource.AddService(DefaultServiceName));
+        }
+        telemetry
             .WithMetrics(metrics => metrics
                 .AddMeter(NotifierMetrics.MeterName, BridgeClientTelemetry.MeterName)
                 .AddAspNetCoreInstrumentation()

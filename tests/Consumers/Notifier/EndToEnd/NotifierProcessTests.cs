@@ -20,6 +20,8 @@ public sealed class NotifierProcessTests(ITestOutputHelper output) : IAsyncLifet
     private RecordingHttpServer _sink = null!;
     private Uri _ingress = null!;
     private Uri _grpc = null!;
+    private Uri _notifierAddress = null!;
+    private string _yaml = null!;
 
     public async Task InitializeAsync()
     {
@@ -40,7 +42,7 @@ public sealed class NotifierProcessTests(ITestOutputHelper output) : IAsyncLifet
         ]);
         await bridge.WaitForLineAsync(l => l.Contains("Ingress listening on", StringComparison.Ordinal), StartTimeout);
         (_ingress, _grpc) = (new Uri($"http://127.0.0.1:{ingress}"), new Uri($"http://127.0.0.1:{grpc}"));
-        await File.WriteAllTextAsync(Path.Combine(_directory, "notifier.yaml"), $$$"""
+        _yaml = $$$"""
             cluster: e2e
             sinks:
               hook:
@@ -51,7 +53,8 @@ public sealed class NotifierProcessTests(ITestOutputHelper output) : IAsyncLifet
                 match: { types: [app.flagger.canary.] }
                 sinks: [hook]
                 body: '{"canary": "{{ canary }}", "text": "{{ message }}", "cluster": "{{ cluster }}"}'
-            """);
+            """;
+        await File.WriteAllTextAsync(Path.Combine(_directory, "notifier.yaml"), _yaml);
     }
 
     [Fact]
@@ -75,8 +78,29 @@ public sealed class NotifierProcessTests(ITestOutputHelper output) : IAsyncLifet
                 answered.Where(a => a.Canary == canary).Select(a => a.Text));
         }
         Assert.All(_sink.Requests, r => Assert.Equal("e2e", r.Json.GetProperty("cluster").GetString()));
+
+        using var http = new HttpClient { BaseAddress = _notifierAddress };
+        string metrics = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        Assert.Contains("notifier_notifications_sent_total{", metrics, StringComparison.Ordinal);
+        Assert.Contains("route=\"all\"", metrics, StringComparison.Ordinal);
+
+        // A valid change is used without reopening the stream; an invalid one keeps the last good and is reported, still ready.
+        await File.WriteAllTextAsync(Path.Combine(_directory, "notifier.yaml"), _yaml.Replace("\"text\":", "\"version\": \"v2\", \"text\":", StringComparison.Ordinal));
+        await Wait.UntilAsync(() => notifier.Output.Count(l => l.Contains("ConfigurationStore[9000]", StringComparison.Ordinal)) >= 2, "the reload", TimeSpan.FromSeconds(10));
+        await PostAsync("podinfo", 60);
+        await Wait.UntilAsync(() => answered.Count >= 11, "the notification after the reload", TimeSpan.FromSeconds(20));
+        Assert.Equal("v2", _sink.Requests[^1].Json.GetProperty("version").GetString());
+        await File.WriteAllTextAsync(Path.Combine(_directory, "notifier.yaml"), _yaml.Replace("sinks: [hook]", "sinks: [nowhere]", StringComparison.Ordinal));
+        await Wait.UntilAsync(() => notifier.Output.Any(l => l.Contains("ConfigurationStore[9002]", StringComparison.Ordinal)), "the rejected reload", TimeSpan.FromSeconds(10));
+        using HttpResponseMessage ready = await http.GetAsync(new Uri("/readyz", UriKind.Relative));
+        string readiness = await ready.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Contains("'nowhere' is not a configured sink", readiness, StringComparison.Ordinal);
+        Assert.Single(notifier.Output, l => l.Contains("Subscriber[312]", StringComparison.Ordinal));
         Assert.False(notifier.HasExited);
-        Assert.DoesNotContain(notifier.Output, l => l.Contains(" fail: ", StringComparison.Ordinal) || l.Contains(" crit: ", StringComparison.Ordinal));
+        // The rejected reload is the only error.
+        Assert.DoesNotContain(notifier.Output, l => (l.Contains(" fail: ", StringComparison.Ordinal) || l.Contains(" crit: ", StringComparison.Ordinal))
+            && !l.Contains("ConfigurationStore[9002]", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -130,10 +154,12 @@ public sealed class NotifierProcessTests(ITestOutputHelper output) : IAsyncLifet
     private async Task<ScriptProcess> StartNotifierAsync()
     {
         string binaries = AppContext.BaseDirectory;
+        _notifierAddress = new Uri($"http://127.0.0.1:{FreePort()}");
         var notifier = Start("notifier", [
             Path.Combine(binaries, "Bridge.Notifier.dll"),
             "--contentRoot", _directory,
-            $"--Urls=http://127.0.0.1:{FreePort()}",
+            $"--Urls={_notifierAddress}",
+            "--Notifier:ReloadInterval=00:00:00.200",
             $"--Subscriber:Address={_grpc}",
             "--Subscriber:Start=earliest",
             "--Subscriber:InitialBackoff=00:00:00.100",
