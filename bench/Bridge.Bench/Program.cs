@@ -19,6 +19,11 @@ try
     {
         await EndToEndBench.RunAsync(options, report);
     }
+
+    if (options.Runs("notifier"))
+    {
+        await NotifierBench.RunAsync(options, report);
+    }
 }
 finally
 {
