@@ -129,6 +129,42 @@ public sealed class NotifierProcessTests(ITestOutputHelper output) : IAsyncLifet
             answered.Select(a => a.Text).Distinct());
     }
 
+    [Fact]
+    public async Task Notifier_SinkRefuses_DeliveryFailedPublishedThroughTheBridge()
+    {
+        await File.WriteAllTextAsync(Path.Combine(_directory, "notifier.yaml"), $$"""
+            sinks:
+              hook: { type: webhook, url: "{{_sink.Url("/notify")}}" }
+              failures: { type: webhook, url: "{{_sink.Url("/failures")}}" }
+            routes:
+              - name: all
+                match: { types: [app.flagger.canary.] }
+                sinks: [hook]
+              - name: failures
+                match: { types: [app.flagger.bridge.delivery.] }
+                sinks: [failures]
+            """);
+        _sink.Responder = r => r.Path == "/notify" ? new ScriptedResponse(400, "{\"error\":\"no such channel\"}") : ScriptedResponse.Ok();
+        await StartNotifierAsync();
+
+        await PostAsync("broken", 10);
+
+        // The failure event went out through gRPC Publish, into Kafka, and back to the notifier's subscription.
+        await Wait.UntilAsync(() => _sink.Requests.Any(r => r.Path == "/failures"), "the delivery.failed notification", TimeSpan.FromSeconds(20));
+        var failure = _sink.Requests.First(r => r.Path == "/failures").Json;
+        Assert.Equal("app.flagger.bridge.delivery.failed", failure.GetProperty("type").GetString());
+        Assert.Equal("/notifier", failure.GetProperty("source").GetString());
+        Assert.Equal("broken", failure.GetProperty("canary").GetString());
+        Assert.Equal("test", failure.GetProperty("namespace").GetString());
+        var data = failure.GetProperty("data");
+        Assert.Equal("hook", data.GetProperty("sink").GetString());
+        Assert.Equal("all", data.GetProperty("route").GetString());
+        Assert.Equal(400, data.GetProperty("lastStatus").GetInt32());
+        Assert.Contains("no such channel", data.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal("app.flagger.canary.weight.advanced", data.GetProperty("type").GetString());
+        Assert.Single(_sink.Requests, r => r.Path == "/notify");
+    }
+
     public async Task DisposeAsync()
     {
         foreach (ScriptProcess process in Enumerable.Reverse(_processes))
