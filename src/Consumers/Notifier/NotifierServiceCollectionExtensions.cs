@@ -74,7 +74,7 @@ internal static class NotifierServiceCollectionExtensions
         services.AddSingleton(sp => new NotifierConfigLoader(
             sp.GetServices<ISinkFactory>(),
             sp.GetRequiredService<TemplateEngine>(),
-            _ => sp.GetRequiredService<IHttpClientFactory>().CreateClient(SinkResilience.ClientName),
+            _ => SinkResilience.CreateSinkClient(sp.GetRequiredService<IHttpMessageHandlerFactory>()),
             sp,
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<IOptions<NotifierOptions>>().Value.DataDirectory));

@@ -90,7 +90,7 @@ internal sealed class NotifierHarness : IAsyncDisposable
         services.AddSinks();
         services.AddSingleton(sp => new NotifierConfigLoader(
             sp.GetServices<ISinkFactory>(), sp.GetRequiredService<TemplateEngine>(),
-            _ => sp.GetRequiredService<IHttpClientFactory>().CreateClient(SinkResilience.ClientName),
+            _ => SinkResilience.CreateSinkClient(sp.GetRequiredService<IHttpMessageHandlerFactory>()),
             sp, TimeProvider.System, directory));
         services.AddSingleton<ConfigurationStore>();
         services.AddSingleton<DeliveryPipeline>();

@@ -75,6 +75,24 @@ internal static class SinkResilience
         }
     }
 
+    /// <summary>
+    /// The client a sink keeps for as long as its configuration is in use. Each request takes the current handler
+    /// chain from the factory, so pooled connections are still recycled (DNS changes of a destination are seen) even
+    /// though the sink holds one client for hours.
+    /// </summary>
+    public static HttpClient CreateSinkClient(IHttpMessageHandlerFactory handlers) =>
+        new(new CurrentHandler(handlers), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+
+    private sealed class CurrentHandler(IHttpMessageHandlerFactory handlers) : HttpMessageHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            // The factory owns the handler's lifetime; the invoker must not dispose it.
+            using var invoker = new HttpMessageInvoker(handlers.CreateHandler(ClientName), disposeHandler: false);
+            return await invoker.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>True for statuses worth another try later (the same set the retry strategy handles).</summary>
     public static bool IsTransient(HttpStatusCode status) => (int)status is 408 or 429 or >= 500;
 }
