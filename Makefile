@@ -22,7 +22,7 @@ BENCH_DEBS := $(RUNTIME_DEBS) wrk
 .PHONY: help deps-run deps-test deps-bench deps-images restore build test run bench images test-images clean
 
 help:
-	@echo "make run    start the bridge (HTTP :8080, gRPC :8081, embedded Kafka unless configured)"
+	@echo "make run    start the bridge (HTTP :8080, gRPC :8081, embedded Kafka unless configured) and the notifier (:8090)"
 	@echo "make test   run every test and print 'N passed, N failed, N skipped'"
 	@echo "make bench  run the benchmarks"
 	@echo "make images build the container images with buildah on locally made bases (IMAGES=\"bridge notifier audit\")"
@@ -52,8 +52,9 @@ test: deps-test restore
 	  --logger "trx" --logger "console;verbosity=normal" -- RunConfiguration.TestSessionTimeout=2400000 || rc=$$?; \
 	scripts/test-summary.sh $(RESULTS) || rc=1; exit $$rc
 
+# The bridge and the notifier together; NOTIFIER_CONFIG=path/to/notifier.yaml sets the routes and sinks.
 run: deps-run restore
-	$(DOTNET) run --project src/Bridge/Server -c $(CONFIG) --no-restore
+	@CONFIG=$(CONFIG) DOTNET=$(DOTNET) scripts/run-all.sh
 
 bench: deps-bench restore
 	$(DOTNET) run --project bench/Bridge.Bench -c Release --no-restore -- $(BENCH_ARGS)

@@ -12,7 +12,7 @@ internal sealed record BenchOptions(
     int LingerMs,
     int Events)
 {
-    public static readonly string[] Names = ["ingress", "publish", "e2e", "audit"];
+    public static readonly string[] Names = ["ingress", "publish", "e2e", "notifier", "audit"];
 
     public bool Runs(string name) => Only.Count == 0 || Only.Contains(name);
 

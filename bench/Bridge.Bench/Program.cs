@@ -20,6 +20,11 @@ try
         await EndToEndBench.RunAsync(options, report);
     }
 
+    if (options.Runs("notifier"))
+    {
+        await NotifierBench.RunAsync(options, report);
+    }
+
     if (options.Runs("audit"))
     {
         await AuditBench.RunAsync(options, report);

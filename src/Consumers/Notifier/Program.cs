@@ -1,4 +1,7 @@
+using Bridge.Notifier;
+
 var builder = WebApplication.CreateBuilder(args);
+builder.AddNotifier();
 var app = builder.Build();
-app.MapGet("/healthz", () => Results.Text("ok"));
+app.MapNotifierEndpoints();
 await app.RunAsync().ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using Bridge.Client.Internal;
 using Bridge.Client.V1;
 using Bridge.CloudEvents;
 
@@ -5,29 +6,20 @@ namespace Bridge.Server.Subscriptions;
 
 /// <summary>
 /// Knative Trigger filters (the <c>filters</c> field of a Trigger) compiled once from the open request and
-/// then evaluated per event.
+/// then evaluated per event, with <see cref="FilterEvaluator"/> (Bridge.Client) doing the evaluation.
 /// </summary>
-/// <remarks>
-/// <para>Attributes are core or extension attributes, compared on their canonical string (what the Kafka
-/// and HTTP bindings carry; <c>time</c> as RFC 3339, booleans as <c>true</c>/<c>false</c>), ordinally and
-/// case-sensitively. An attribute the event does not have never matches <c>exact</c>, <c>prefix</c> or
-/// <c>suffix</c> (so <c>not</c> of it does).</para>
-/// <para><c>exact</c>, <c>prefix</c> and <c>suffix</c> match when every entry of their map matches.
-/// <c>all</c> matches when every nested filter does, so <c>all</c> of an empty list matches every event;
-/// <c>any</c> matches when at least one nested filter does, so <c>any</c> of an empty list matches none
-/// (as in Knative's dispatchers). The top-level list is an implicit <c>all</c>: no filters, every event.</para>
-/// </remarks>
+/// <remarks>See <see cref="FilterEvaluator"/> for the matching rules.</remarks>
 internal sealed class SubscriptionFilter
 {
     /// <summary>How deep <c>all</c>, <c>any</c> and <c>not</c> may nest.</summary>
-    public const int MaxDepth = 32;
+    public const int MaxDepth = FilterEvaluator.MaxDepth;
 
-    private readonly Node _root;
+    private readonly FilterEvaluator _evaluator;
 
-    private SubscriptionFilter(Node root) => _root = root;
+    private SubscriptionFilter(FilterEvaluator evaluator) => _evaluator = evaluator;
 
     /// <summary>The filter of an open request without filters: every event matches.</summary>
-    public static SubscriptionFilter MatchAll { get; } = new(new AllNode([]));
+    public static SubscriptionFilter MatchAll { get; } = new(FilterEvaluator.MatchAll);
 
     /// <summary>
     /// Compiles the filters of an open request.
@@ -42,163 +34,17 @@ internal sealed class SubscriptionFilter
             return MatchAll;
         }
 
-        return new SubscriptionFilter(new AllNode(CompileList(filters, "filters", 1)));
+        try
+        {
+            return new SubscriptionFilter(FilterEvaluator.Compile(filters));
+        }
+        catch (InvalidFilterException e)
+        {
+            throw new InvalidSubscriptionException(e.Message);
+        }
     }
 
     /// <summary>Whether <paramref name="cloudEvent"/> passes the filter.</summary>
     /// <param name="cloudEvent">A valid event. Must not be null.</param>
-    public bool Matches(CloudEvent cloudEvent)
-    {
-        ArgumentNullException.ThrowIfNull(cloudEvent);
-        return _root.Matches(cloudEvent);
-    }
-
-    /// <summary>The canonical string of attribute <paramref name="name"/>, or null when the event does not have it.</summary>
-    internal static string? CanonicalValue(CloudEvent cloudEvent, string name)
-    {
-        var attribute = cloudEvent.GetAttribute(name);
-        if (attribute is null)
-        {
-            return null;
-        }
-
-        return cloudEvent[name] is { } value ? attribute.Format(value) : null;
-    }
-
-    private static Node[] CompileList(IReadOnlyList<Filter> filters, string path, int depth)
-    {
-        var nodes = new Node[filters.Count];
-        for (var i = 0; i < nodes.Length; i++)
-        {
-            nodes[i] = CompileOne(filters[i], $"{path}[{i}]", depth);
-        }
-
-        return nodes;
-    }
-
-    private static Node CompileOne(Filter? filter, string path, int depth)
-    {
-        if (depth > MaxDepth)
-        {
-            throw new InvalidSubscriptionException($"{path}: filters nest deeper than {MaxDepth} levels.");
-        }
-
-        if (filter is null)
-        {
-            throw new InvalidSubscriptionException($"{path}: the filter is missing; set one of exact, prefix, suffix, all, any or not.");
-        }
-
-        return filter.FilterCase switch
-        {
-            Filter.FilterOneofCase.Exact => new AttributeNode(Attributes(filter.Exact, path + ".exact"), AttributeNode.Mode.Exact),
-            Filter.FilterOneofCase.Prefix => new AttributeNode(Attributes(filter.Prefix, path + ".prefix"), AttributeNode.Mode.Prefix),
-            Filter.FilterOneofCase.Suffix => new AttributeNode(Attributes(filter.Suffix, path + ".suffix"), AttributeNode.Mode.Suffix),
-            Filter.FilterOneofCase.All => new AllNode(CompileList(filter.All.Filters, path + ".all", depth + 1)),
-            Filter.FilterOneofCase.Any => new AnyNode(CompileList(filter.Any.Filters, path + ".any", depth + 1)),
-            Filter.FilterOneofCase.Not => new NotNode(CompileOne(filter.Not, path + ".not", depth + 1)),
-            _ => throw new InvalidSubscriptionException($"{path}: the filter has no dialect set; set one of exact, prefix, suffix, all, any or not."),
-        };
-    }
-
-    private static KeyValuePair<string, string>[] Attributes(AttributeMatch? match, string path)
-    {
-        if (match is null || match.Attributes.Count == 0)
-        {
-            throw new InvalidSubscriptionException($"{path}: the attribute map is empty; name at least one attribute.");
-        }
-
-        var entries = new KeyValuePair<string, string>[match.Attributes.Count];
-        var i = 0;
-        foreach (var (name, value) in match.Attributes.OrderBy(e => e.Key, StringComparer.Ordinal))
-        {
-            if (!CloudEventAttribute.IsValidName(name))
-            {
-                throw new InvalidSubscriptionException(
-                    $"{path}: attribute name '{Shorten(name)}' is invalid: attribute names are lower-case letters a-z and digits 0-9 (and not 'data').");
-            }
-
-            entries[i++] = new KeyValuePair<string, string>(name, value);
-        }
-
-        return entries;
-    }
-
-    private static string Shorten(string text) => text.Length <= 64 ? text : text[..64] + "...";
-
-    private abstract class Node
-    {
-        public abstract bool Matches(CloudEvent cloudEvent);
-    }
-
-    private sealed class AttributeNode(KeyValuePair<string, string>[] entries, AttributeNode.Mode mode) : Node
-    {
-        public enum Mode
-        {
-            Exact,
-            Prefix,
-            Suffix,
-        }
-
-        public override bool Matches(CloudEvent cloudEvent)
-        {
-            foreach (var (name, expected) in entries)
-            {
-                var actual = CanonicalValue(cloudEvent, name);
-                if (actual is null)
-                {
-                    return false;
-                }
-
-                var matched = mode switch
-                {
-                    Mode.Exact => string.Equals(actual, expected, StringComparison.Ordinal),
-                    Mode.Prefix => actual.StartsWith(expected, StringComparison.Ordinal),
-                    _ => actual.EndsWith(expected, StringComparison.Ordinal),
-                };
-                if (!matched)
-                {
-                    return false;
-                }
-            }
-
-            return true;
-        }
-    }
-
-    private sealed class AllNode(Node[] children) : Node
-    {
-        public override bool Matches(CloudEvent cloudEvent)
-        {
-            foreach (var child in children)
-            {
-                if (!child.Matches(cloudEvent))
-                {
-                    return false;
-                }
-            }
-
-            return true;
-        }
-    }
-
-    private sealed class AnyNode(Node[] children) : Node
-    {
-        public override bool Matches(CloudEvent cloudEvent)
-        {
-            foreach (var child in children)
-            {
-                if (child.Matches(cloudEvent))
-                {
-                    return true;
-                }
-            }
-
-            return false;
-        }
-    }
-
-    private sealed class NotNode(Node child) : Node
-    {
-        public override bool Matches(CloudEvent cloudEvent) => !child.Matches(cloudEvent);
-    }
+    public bool Matches(CloudEvent cloudEvent) => _evaluator.Matches(cloudEvent);
 }

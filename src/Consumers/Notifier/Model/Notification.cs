@@ -145,6 +145,29 @@ internal sealed class Notification
         };
     }
 
+    /// <summary>
+    /// This notification with <see cref="Cluster"/> set to <paramref name="cluster"/> when the event carries none
+    /// (the configuration's <c>cluster:</c> label); this instance when it has one or <paramref name="cluster"/> is empty.
+    /// </summary>
+    public Notification WithDefaultCluster(string? cluster) =>
+        Cluster.Length > 0 || string.IsNullOrEmpty(cluster)
+            ? this
+            : new Notification(Event)
+            {
+                Time = Time,
+                Namespace = Namespace,
+                Canary = Canary,
+                Phase = Phase,
+                Severity = Severity,
+                Cluster = cluster,
+                Checksum = Checksum,
+                HookType = HookType,
+                EventType = EventType,
+                Message = Message,
+                Metadata = Metadata,
+                Data = Data,
+            };
+
     /// <summary>Parses <c>info</c>, <c>warn</c> (or <c>warning</c>) and <c>error</c>, ignoring case; null for anything else.</summary>
     public static Severity? ParseSeverity(string? value) => value?.Trim().ToLowerInvariant() switch
     {
