@@ -4,6 +4,7 @@ using Bridge.Notifier.Configuration;
 using Bridge.Notifier.Delivery;
 using Bridge.Notifier.Observability;
 using Bridge.Notifier.Sinks;
+using Bridge.Notifier.Sinks.Chat;
 using Bridge.Notifier.Sinks.CloudEvents;
 using Bridge.Notifier.Sinks.Console;
 using Bridge.Notifier.Sinks.Webhook;
@@ -134,7 +135,9 @@ internal static class NotifierServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ISinkFactory, ConsoleSinkFactory>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ISinkFactory, WebhookSinkFactory>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ISinkFactory, CloudEventsSinkFactory>());
-        // Other sink areas register here: services.AddChatSinks(); services.AddAlertmanagerSink(); services.AddRolloutActions();
+        services.AddChatSinks();
+        services.AddAlertmanagerSink();
+        services.AddRolloutActions();
         return services;
     }
 

@@ -24,9 +24,6 @@ internal static class ActionResultEvent
     public const string SucceededType = "app.flagger.bridge.action.succeeded";
     public const string FailedType = "app.flagger.bridge.action.failed";
 
-    /// <summary>The <c>source</c> of every action result event.</summary>
-    public const string Source = "/flagger-bridge/notifier";
-
     private static readonly JsonSerializerOptions JsonOptions = new()
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
@@ -37,7 +34,7 @@ internal static class ActionResultEvent
     /// Builds the event. A success has an id derived from the idempotency key alone, so a result published twice is
     /// one event to consumers that deduplicate; each failure is an event of its own.
     /// </summary>
-    public static CloudEvent Create(ActionRun run, ActionResult? result, string? error, DateTimeOffset now)
+    public static CloudEvent Create(string source, ActionRun run, ActionResult? result, string? error, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(run);
         Notification n = run.Message.Notification;
@@ -62,7 +59,7 @@ internal static class ActionResultEvent
             Id = succeeded
                 ? $"{run.IdempotencyKey}.{run.Action}.succeeded"
                 : $"{run.IdempotencyKey}.{run.Action}.failed.{now.ToUnixTimeMilliseconds()}",
-            Source = Source,
+            Source = source,
             Type = succeeded ? SucceededType : FailedType,
             Time = now,
             DataContentType = "application/json",

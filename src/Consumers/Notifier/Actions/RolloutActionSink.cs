@@ -1,3 +1,5 @@
+using Bridge.Notifier.Configuration;
+using Microsoft.Extensions.Options;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
@@ -68,6 +70,7 @@ internal abstract class RolloutActionSink : ISink
     private readonly InterruptedPolicy interrupted;
     private readonly IBridgePublisher? publisher;
     private readonly TimeProvider clock;
+    private readonly string resultSource;
 
     protected RolloutActionSink(SinkDefinition definition)
     {
@@ -75,6 +78,8 @@ internal abstract class RolloutActionSink : ISink
         Definition = definition;
         Logger = definition.Services.GetService<ILoggerFactory>()?.CreateLogger(GetType()) ?? NullLogger.Instance;
         clock = definition.TimeProvider;
+        // Results carry the notifier's own source, like its delivery.failed events.
+        resultSource = definition.Services.GetService<IOptions<NotifierOptions>>()?.Value.Source ?? NotifierOptions.DefaultSource;
         on = ReadOutcomes(definition);
         interrupted = definition.GetString("interrupted")?.ToLowerInvariant() switch
         {
@@ -237,7 +242,7 @@ internal abstract class RolloutActionSink : ISink
         {
             return;
         }
-        var cloudEvent = ActionResultEvent.Create(run, result, error, clock.GetUtcNow());
+        var cloudEvent = ActionResultEvent.Create(resultSource, run, result, error, clock.GetUtcNow());
         try
         {
             await publisher.PublishAsync(cloudEvent, cancellationToken).ConfigureAwait(false);

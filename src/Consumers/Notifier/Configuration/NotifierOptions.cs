@@ -20,7 +20,10 @@ internal sealed class NotifierOptions
     public string? DataDirectory { get; set; }
 
     /// <summary>The <c>source</c> of the events the notifier publishes (<c>delivery.failed</c>). Default <c>/notifier</c>.</summary>
-    public string Source { get; set; } = "/notifier";
+    public string Source { get; set; } = DefaultSource;
+
+    /// <summary>The default of <see cref="Source"/>.</summary>
+    public const string DefaultSource = "/notifier";
 }
 
 internal sealed class NotifierOptionsValidator : IValidateOptions<NotifierOptions>

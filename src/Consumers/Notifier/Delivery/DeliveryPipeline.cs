@@ -295,6 +295,7 @@ internal sealed class DeliveryPipeline
     {
         TextEscaping.Markdown => OutputEscaping.Markdown,
         TextEscaping.Html => OutputEscaping.Html,
+        TextEscaping.Slack => OutputEscaping.Slack,
         _ => OutputEscaping.None,
     };
 

@@ -45,9 +45,12 @@ internal enum TextEscaping
     /// <summary>As is (log lines, plain text bodies).</summary>
     None = 0,
 
-    /// <summary>Markdown-safe: characters with a meaning in chat Markdown are escaped (Slack mrkdwn, Teams, Discord, Mattermost, DingTalk, WeCom, Feishu).</summary>
+    /// <summary>Markdown-safe: characters with a meaning in chat Markdown are escaped (Teams, Discord, Mattermost, DingTalk, WeCom, Feishu).</summary>
     Markdown,
 
     /// <summary>HTML-safe (Google Chat card text).</summary>
     Html,
+
+    /// <summary>Slack mrkdwn: only <c>&amp;</c>, <c>&lt;</c> and <c>&gt;</c> are escaped (as entities); Slack shows backslashes literally.</summary>
+    Slack,
 }

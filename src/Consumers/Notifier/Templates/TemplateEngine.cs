@@ -19,6 +19,9 @@ internal enum OutputEscaping
     /// <summary>HTML entities.</summary>
     Html,
 
+    /// <summary>Slack mrkdwn: <c>&amp;</c>, <c>&lt;</c> and <c>&gt;</c> as entities.</summary>
+    Slack,
+
     /// <summary>JSON string content: quotes, backslashes and control characters escaped, so a value inside <c>"..."</c> keeps the JSON valid.</summary>
     Json,
 }
@@ -85,6 +88,7 @@ internal sealed class TemplateEngine
             OutputEscaping.Json => JsonEncoder,
             OutputEscaping.Html => HtmlTextEncoder,
             OutputEscaping.Markdown => MarkdownEncoder.Instance,
+            OutputEscaping.Slack => SlackTextEncoder.Instance,
             _ => NullEncoder.Default,
         };
         await template.RenderAsync(writer, encoder, context).ConfigureAwait(false);

@@ -36,6 +36,16 @@ public sealed class TemplateEngineTests
     }
 
     [Fact]
+    public async Task Render_Slack_EscapesOnlyItsControlCharactersAsEntities()
+    {
+        var template = _engine.Compile("*{{ canary }}*: {{ message }}", "routes[0].message");
+
+        string text = await template.RenderAsync(Model("<!channel> a & b *c* \\d \U0001F680"), OutputEscaping.Slack);
+
+        Assert.Equal("*podinfo*: &lt;!channel&gt; a &amp; b *c* \\d \U0001F680", text);
+    }
+
+    [Fact]
     public async Task Render_Html_EscapesMarkupKeepsUnicode()
     {
         var template = _engine.Compile("<b>{{ message }}</b>", "routes[0].message");

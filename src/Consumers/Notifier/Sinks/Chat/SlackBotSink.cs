@@ -25,7 +25,7 @@ internal sealed class SlackBotSink(string name, Uri apiUrl, string token, SlackI
 
     public string Kind => "slack";
 
-    public TextEscaping Escaping => TextEscaping.Markdown;
+    public TextEscaping Escaping => TextEscaping.Slack;
 
     public async Task DeliverAsync(SinkMessage message, CancellationToken cancellationToken)
     {

@@ -79,7 +79,7 @@ internal sealed class SlackWebhookSink(string name, Uri url, SlackIdentity ident
 
     public string Kind => "slack";
 
-    public TextEscaping Escaping => TextEscaping.Markdown;
+    public TextEscaping Escaping => TextEscaping.Slack;
 
     public Task DeliverAsync(SinkMessage message, CancellationToken cancellationToken)
     {

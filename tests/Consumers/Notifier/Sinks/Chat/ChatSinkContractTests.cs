@@ -48,7 +48,7 @@ public sealed class ChatSinkContractTests : IAsyncLifetime
 
         Assert.Equal("team-" + kind, sink.Name);
         Assert.Equal(kind, sink.Kind);
-        Assert.Equal(kind == "gchat" ? TextEscaping.Html : TextEscaping.Markdown, sink.Escaping);
+        Assert.Equal(kind switch { "gchat" => TextEscaping.Html, "slack" => TextEscaping.Slack, _ => TextEscaping.Markdown }, sink.Escaping);
     }
 
     [Theory]
