@@ -22,7 +22,7 @@ BENCH_DEBS := $(RUNTIME_DEBS) wrk
 .PHONY: help deps-run deps-test deps-bench deps-images restore build test run bench images test-images clean
 
 help:
-	@echo "make run    start the bridge (HTTP :8080, gRPC :8081, embedded Kafka unless configured) and the notifier (:8090)"
+	@echo "make run    start the bridge (HTTP :8080, gRPC :8081, embedded Kafka unless configured) the notifier (:8090) and the audit page (:8091)"
 	@echo "make test   run every test and print 'N passed, N failed, N skipped'"
 	@echo "make bench  run the benchmarks"
 	@echo "make images build the container images with buildah on locally made bases (IMAGES=\"bridge notifier audit\")"

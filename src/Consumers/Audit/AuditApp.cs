@@ -50,6 +50,14 @@ internal static class AuditApp
             },
         });
 
+        // One line per entry with a UTC time, like the bridge's and the notifier's, so the logs read side by side.
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.UseUtcTimestamp = true;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+        });
+
         var http = builder.Configuration.GetSection(AuditHttpOptions.SectionName).Get<AuditHttpOptions>() ?? new AuditHttpOptions();
         if (string.IsNullOrWhiteSpace(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
         {
