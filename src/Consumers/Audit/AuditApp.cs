@@ -59,7 +59,9 @@ internal static class AuditApp
         });
 
         var http = builder.Configuration.GetSection(AuditHttpOptions.SectionName).Get<AuditHttpOptions>() ?? new AuditHttpOptions();
-        if (string.IsNullOrWhiteSpace(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
+        // ASPNETCORE_HTTP_PORTS (what the container image and the chart set) counts as a choice too.
+        if (string.IsNullOrWhiteSpace(builder.Configuration[WebHostDefaults.ServerUrlsKey])
+            && string.IsNullOrWhiteSpace(builder.Configuration[WebHostDefaults.HttpPortsKey]))
         {
             var check = new AuditHttpOptionsValidator().Validate(null, http);
             if (check.Failed)

@@ -31,7 +31,7 @@ namespace Bridge.Notifier;
 /// <summary>The notifier's composition: what <c>Program.cs</c> calls.</summary>
 internal static class NotifierServiceCollectionExtensions
 {
-    /// <summary>Where the notifier listens unless <c>Urls</c> or <c>Kestrel:Endpoints</c> says otherwise.</summary>
+    /// <summary>Where the notifier listens unless <c>Urls</c>, <c>HTTP_PORTS</c> or <c>Kestrel:Endpoints</c> says otherwise.</summary>
     public const string DefaultUrls = "http://0.0.0.0:8090";
 
     /// <summary>The subscription (Kafka consumer group) unless <c>Subscriber:Subscription</c> names one.</summary>
@@ -45,7 +45,10 @@ internal static class NotifierServiceCollectionExtensions
     public static WebApplicationBuilder AddNotifier(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]) && !builder.Configuration.GetSection("Kestrel:Endpoints").Exists())
+        // ASPNETCORE_HTTP_PORTS (what the container image and the chart set) counts as a choice too.
+        if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey])
+            && string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.HttpPortsKey])
+            && !builder.Configuration.GetSection("Kestrel:Endpoints").Exists())
         {
             builder.WebHost.UseUrls(DefaultUrls);
         }

@@ -29,6 +29,14 @@ internal static partial class ClientLog
         Message = "Subscriber {Subscription}: the stream ended with {StatusCode}: {Detail}")]
     public static partial void StreamFailed(ILogger logger, string subscription, string statusCode, string detail);
 
+    [LoggerMessage(EventId = 316, EventName = "StreamFailedAgain", Level = LogLevel.Debug,
+        Message = "Subscriber {Subscription}: the stream ended again with {StatusCode}: {Detail}")]
+    public static partial void StreamFailedAgain(ILogger logger, string subscription, string statusCode, string detail);
+
+    [LoggerMessage(EventId = 317, EventName = "ReconnectScheduledAgain", Level = LogLevel.Debug,
+        Message = "Subscriber {Subscription} reconnects in {DelayMs} ms")]
+    public static partial void ReconnectScheduledAgain(ILogger logger, string subscription, long delayMs);
+
     [LoggerMessage(EventId = 314, EventName = "StreamEnded", Level = LogLevel.Information,
         Message = "Subscriber {Subscription}: the server ended the stream")]
     public static partial void StreamEnded(ILogger logger, string subscription);

@@ -41,10 +41,11 @@ internal sealed class SubscriberService<THandler> : BackgroundService
         ClientLog.SubscriberStarting(_logger, name, _options.Address!, typeof(THandler).FullName ?? typeof(THandler).Name, _options.MaxInFlight);
         using var client = new EventBridgeClient(new Uri(_options.Address!), new EventBridgeClientOptions { AckDelay = _options.AckDelay, Logger = _logger });
         var backoff = new ReconnectBackoff(_options.InitialBackoff, _options.MaxBackoff, Random);
+        string? previousFailure = null;
         while (!stoppingToken.IsCancellationRequested)
         {
             SessionResult result;
-            using (var session = new SubscriberSession(client, _options, InvokeHandlerAsync, _health, _metrics, _logger, _time))
+            using (var session = new SubscriberSession(client, _options, InvokeHandlerAsync, _health, _metrics, _logger, _time) { PreviousFailure = previousFailure })
             {
                 result = await session.RunAsync(stoppingToken).ConfigureAwait(false);
             }
@@ -60,7 +61,17 @@ internal sealed class SubscriberService<THandler> : BackgroundService
             TimeSpan delay = backoff.Next();
             _health.CountReconnect();
             _metrics.Reconnect(name);
-            ClientLog.ReconnectScheduled(_logger, name, (long)delay.TotalMilliseconds);
+            bool repeated = result.ConnectedFor == TimeSpan.Zero && result.Reason is not null && string.Equals(result.Reason, previousFailure, StringComparison.Ordinal);
+            if (repeated)
+            {
+                ClientLog.ReconnectScheduledAgain(_logger, name, (long)delay.TotalMilliseconds);
+            }
+            else
+            {
+                ClientLog.ReconnectScheduled(_logger, name, (long)delay.TotalMilliseconds);
+            }
+            // A stream that connected starts a new outage; one that never did repeats the failure it ended with.
+            previousFailure = result.ConnectedFor == TimeSpan.Zero ? result.Reason : null;
             try
             {
                 await Task.Delay(delay, _time, stoppingToken).ConfigureAwait(false);

@@ -31,6 +31,12 @@ internal sealed class SubscriberSession(
     private readonly CancellationTokenSource _end = new();
     private EventSubscription? _subscription;
     private DateTimeOffset? _connectedAt;
+
+    /// <summary>
+    /// The failure that ended the previous attempt when it never connected. The same failure again (the bridge is
+    /// down and every reconnect is refused) is logged at Debug, so a long outage writes one warning, not one per retry.
+    /// </summary>
+    public string? PreviousFailure { get; init; }
     private string? _handlerFailure;
 
     public async Task<SessionResult> RunAsync(CancellationToken stopping)
@@ -104,6 +110,18 @@ internal sealed class SubscriberSession(
         return new SessionResult(_handlerFailure ?? DescribeEnd(readTask), connectedFor);
     }
 
+    private void LogFailure(string code, string detail, string reason)
+    {
+        if (_connectedAt is null && string.Equals(reason, PreviousFailure, StringComparison.Ordinal))
+        {
+            ClientLog.StreamFailedAgain(logger, _name, code, detail);
+        }
+        else
+        {
+            ClientLog.StreamFailed(logger, _name, code, detail);
+        }
+    }
+
     private string DescribeEnd(Task readTask)
     {
         if (!readTask.IsCompleted)
@@ -113,14 +131,16 @@ internal sealed class SubscriberSession(
         if (readTask.Exception?.GetBaseException() is RpcException rpc)
         {
             string code = rpc.StatusCode.ToString();
-            ClientLog.StreamFailed(logger, _name, code, rpc.Status.Detail);
-            return $"{rpc.StatusCode}: {rpc.Status.Detail}";
+            string reason = $"{rpc.StatusCode}: {rpc.Status.Detail}";
+            LogFailure(code, rpc.Status.Detail, reason);
+            return reason;
         }
         if (readTask.Exception?.GetBaseException() is { } other)
         {
             string kind = other.GetType().Name;
-            ClientLog.StreamFailed(logger, _name, kind, other.Message);
-            return $"{other.GetType().Name}: {other.Message}";
+            string reason = $"{other.GetType().Name}: {other.Message}";
+            LogFailure(kind, other.Message, reason);
+            return reason;
         }
         ClientLog.StreamEnded(logger, _name);
         return "the server ended the stream";

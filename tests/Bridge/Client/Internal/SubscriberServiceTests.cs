@@ -167,6 +167,26 @@ public sealed class SubscriberServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Server_DownForManyRetries_OneWarningPerOutageThenDebug()
+    {
+        Bridge.Append(0, "k", TestEvents.Canary("before"));
+        await StartHostAsync();
+        await Wait.UntilAsync(() => Bridge.IsAcked(Subscription, 0, 0), "the first event is acked");
+
+        await _server.StopAsync();
+        await Wait.UntilAsync(() => Health.Reconnects >= 6, "the subscriber retried several times");
+        await _server.StartAgainAsync();
+        await Wait.UntilAsync(() => Health.IsConnected, "the subscriber reconnects");
+
+        // The connected stream's end and the first refused connect are news; every further identical refusal is not.
+        int warnings = _logs.Entries.Count(e => e.EventId.Id == 313 && e.Level == LogLevel.Warning);
+        int repeats = _logs.Entries.Count(e => e.EventId.Id == 316 && e.Level == LogLevel.Debug);
+        Assert.InRange(warnings, 1, 2);
+        Assert.True(repeats >= 3, $"expected the repeated refusals at Debug, got {repeats}");
+        Assert.True(_logs.Entries.Count(e => e.EventId.Id == 315) <= 2, "reconnect notices of a repeated failure are Debug (317)");
+    }
+
+    [Fact]
     public async Task StopAsync_HandlerInFlight_WaitedForAckedAndStreamHalfClosed()
     {
         var started = new TaskCompletionSource();
