@@ -331,7 +331,10 @@ public sealed class FlaggerIngressTests(IngressHostFixture fixture) : IClassFixt
             ["Spool:Enabled"] = "false",
         });
         var cluster = server.Services.GetRequiredService<KafkaConnection>().EmbeddedCluster!;
-        Assert.Equal(HttpStatusCode.Accepted, (await server.PostJsonAsync("/v1/flagger/events", FlaggerPayloads.Event(timestamp: 1736500003000))).StatusCode);
+        // The first produce also connects and fetches metadata; on a loaded machine that can outlast the 1 s timeout.
+        await HealthEndpointsTests.Eventually(
+            async () => (await server.PostJsonAsync("/v1/flagger/events", FlaggerPayloads.Event(timestamp: 1736500003000))).StatusCode == HttpStatusCode.Accepted,
+            TimeSpan.FromSeconds(20));
         cluster.SetBrokerDown(1);
         cluster.SetBrokerDown(2);
 
