@@ -99,15 +99,30 @@ internal static class ChatLimits
         ArgumentNullException.ThrowIfNull(build);
         ArgumentNullException.ThrowIfNull(text);
         byte[] body = JsonSerializer.SerializeToUtf8Bytes(build(text), ChatHttp.JsonOptions);
-        int room = Encoding.UTF8.GetByteCount(text);
-        for (int attempt = 0; body.Length > maxBytes && room > 0 && attempt < 16; attempt++)
+        if (body.Length <= maxBytes)
         {
-            room = Math.Max(0, room - (body.Length - maxBytes));
-            body = JsonSerializer.SerializeToUtf8Bytes(build(Truncate(text, ChatLimit.Utf8Bytes(room), escaping)), ChatHttp.JsonOptions);
+            return body;
         }
-        return body.Length <= maxBytes
-            ? body
-            : throw new SinkException($"Sink '{sinkName}': the message is {body.Length} bytes even with its text shortened; the provider takes at most {maxBytes}");
+        // JSON escaping grows characters unevenly (a quote to two bytes, an emoji to twelve), so the largest text
+        // budget whose body fits is searched for rather than computed.
+        byte[]? best = null;
+        int low = 0;
+        int high = Encoding.UTF8.GetByteCount(text);
+        while (low <= high)
+        {
+            int room = low + ((high - low) / 2);
+            byte[] candidate = JsonSerializer.SerializeToUtf8Bytes(build(Truncate(text, ChatLimit.Utf8Bytes(room), escaping)), ChatHttp.JsonOptions);
+            if (candidate.Length <= maxBytes)
+            {
+                best = candidate;
+                low = room + 1;
+            }
+            else
+            {
+                high = room - 1;
+            }
+        }
+        return best ?? throw new SinkException($"Sink '{sinkName}': the message is over the provider's limit of {maxBytes} bytes even without its text");
     }
 
     /// <summary>The end of the longest beginning of whole graphemes within <paramref name="room"/>, moved before any escape it would split.</summary>
