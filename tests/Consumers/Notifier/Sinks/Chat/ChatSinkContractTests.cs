@@ -213,6 +213,18 @@ public sealed class ChatSinkContractTests : IAsyncLifetime
 
     [Theory]
     [MemberData(nameof(Kinds))]
+    public async Task DeliverAsync_64KiBRouteBody_IsSentUnchanged(string kind)
+    {
+        // The route's author owns the body, its size included: the provider's answer is theirs to see.
+        string body = "{\"text\":\"" + Repeat("0123456789abcdef", 64 * 1024) + "\"}";
+
+        await Sink(kind).DeliverAsync(Message(body: body), CancellationToken.None);
+
+        Assert.Equal(body, Assert.Single(server.Requests).BodyText);
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
     public async Task DeliverAsync_ServerError_ThrowsTransientSinkExceptionNamingTheSink(string kind)
     {
         server.Enqueue(new ScriptedResponse(503, "busy", "text/plain"));
