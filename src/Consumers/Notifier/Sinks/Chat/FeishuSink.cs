@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Bridge.Notifier.Model;
@@ -83,8 +82,9 @@ internal sealed class FeishuSink(string name, string kind, Uri url, string? secr
     // "Request frequency limited".
     private const long RateLimited = 11232;
 
-    // The custom bot guide (open.feishu.cn/document/client-docs/bot-v3/add-custom-bot) keeps a request body within
-    // 20 KB; the body is kept under that whatever the message type (a card alone may be 30 KB elsewhere).
+    // The custom bot guide (open.feishu.cn/document/client-docs/bot-v3/add-custom-bot) is reported to keep a request
+    // body within 20 KB and a card within 30 KB; neither could be confirmed from the guide itself, so the smaller
+    // bounds the body whatever the message type.
     public const int BodyLimit = 20_000;
 
     public string Name => name;

@@ -64,8 +64,9 @@ internal sealed class RocketChatSink(string name, Uri url, string? channel, stri
         _ => "#0076D7",
     };
 
-    // Rocket.Chat refuses a message longer than its Message_MaxAllowedSize setting, 5000 characters unless an admin
-    // changed it; whether attachments count is not documented, so their text is kept to it too.
+    // Rocket.Chat refuses a message longer than its "Maximum Allowed Message Size" (Message_MaxAllowedSize, in
+    // characters; 5000 by default unless an admin changed it). Whether attachments count is not documented, so their
+    // text is kept to it too.
     public static readonly ChatLimit TextLimit = ChatLimit.Chars(5000);
 
     public async Task DeliverAsync(SinkMessage message, CancellationToken cancellationToken)
