@@ -30,6 +30,16 @@ internal static class ChatHttp
         return PostBytesAsync(http, url, body, sinkName, cancellationToken, bearerToken);
     }
 
+    /// <summary>
+    /// Posts the body <paramref name="payloadBody"/> makes (or the route's body override when the message has one,
+    /// unchanged: the route's author owns its size) and returns the answer's body.
+    /// </summary>
+    public static Task<string> PostBodyAsync(HttpClient http, Uri url, SinkMessage message, Func<byte[]> payloadBody, string sinkName, CancellationToken cancellationToken)
+    {
+        byte[] body = message.Body is { } overrideBody ? Encoding.UTF8.GetBytes(overrideBody) : payloadBody();
+        return PostBytesAsync(http, url, body, sinkName, cancellationToken);
+    }
+
     public static async Task<string> PostBytesAsync(HttpClient http, Uri url, byte[] body, string sinkName, CancellationToken cancellationToken, string? bearerToken = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(body) };

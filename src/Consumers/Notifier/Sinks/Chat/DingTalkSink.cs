@@ -56,6 +56,10 @@ internal sealed class DingTalkSink(string name, Uri url, string? secret, bool ma
     // "Sending too fast": the robot allows 20 messages a minute.
     private const long RateLimited = 130101;
 
+    // DingTalk publishes no size limit for a robot's text or markdown; WeCom's robot takes 4096 bytes of markdown, and
+    // that is taken here too as a conservative bound.
+    public static readonly ChatLimit ContentLimit = ChatLimit.Utf8Bytes(4096);
+
     public string Name => name;
 
     public string Kind => "dingtalk";
@@ -101,22 +105,28 @@ internal sealed class DingTalkSink(string name, Uri url, string? secret, bool ma
     private DingTalkMessage Text(ChatContent content) => new()
     {
         MsgType = "text",
-        Text = new DingTalkText(
-            $"{content.Title}\n{content.Text}\n"
-            + string.Join('\n', content.Fields.Append(new ChatField("Time", content.TimeText)).Select(f => $"{f.Name}: {f.Value}"))
-            + string.Concat(content.Links.Select(l => $"\n{l.Name}: {l.Url.AbsoluteUri}"))
-            + Mentions),
+        Text = new DingTalkText(ChatLimits.Compose(
+            text => $"{content.Title}\n{text}\n"
+                + string.Join('\n', content.Fields.Append(new ChatField("Time", content.TimeText)).Select(f => $"{f.Name}: {f.Value}"))
+                + string.Concat(content.Links.Select(l => $"\n{l.Name}: {l.Url.AbsoluteUri}"))
+                + Mentions,
+            content.Text,
+            ContentLimit,
+            TextEscaping.None)),
         At = At,
     };
 
     private DingTalkMessage Markdown(ChatContent content)
     {
-        string text =
-            $"### <font color=\"{ChatColors.Hex(content.Severity)}\">{content.Title}</font>\n\n{content.Text}\n\n"
-            + string.Join('\n', content.Fields.Select(f => $"- **{f.Name}**: {f.Value}"))
-            + string.Concat(content.Links.Select(l => "\n- " + MarkdownText.Link(l.Url, l.Name)))
-            + $"\n\n{content.TimeText}"
-            + Mentions;
+        string text = ChatLimits.Compose(
+            message => $"### <font color=\"{ChatColors.Hex(content.Severity)}\">{content.Title}</font>\n\n{message}\n\n"
+                + string.Join('\n', content.Fields.Select(f => $"- **{f.Name}**: {f.Value}"))
+                + string.Concat(content.Links.Select(l => "\n- " + MarkdownText.Link(l.Url, l.Name)))
+                + $"\n\n{content.TimeText}"
+                + Mentions,
+            content.Text,
+            ContentLimit,
+            TextEscaping.Markdown);
         // The title is what the notification preview shows.
         return new DingTalkMessage { MsgType = "markdown", Markdown = new DingTalkMarkdown(content.Notification.Title, text), At = At };
     }

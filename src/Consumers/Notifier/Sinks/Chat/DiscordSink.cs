@@ -62,14 +62,23 @@ internal sealed class DiscordSink(string name, Uri url, string? username, Uri? a
 
     public TextEscaping Escaping => TextEscaping.Markdown;
 
+    // Discord's embed limits (discord.com/developers/docs/resources/message#embed-object-embed-limits): title 256
+    // characters, description 4096, field name 256, field value 1024, and 6000 for all of them together.
+    private const int TitleLimit = 256;
+    private const int DescriptionLimit = 4096;
+    private const int FieldValueLimit = 1024;
+    private const int EmbedLimit = 6000;
+
     public Task DeliverAsync(SinkMessage message, CancellationToken cancellationToken)
     {
         ChatContent content = ChatContent.From(message, MarkdownText.Escape);
-        var fields = content.Fields.Select(f => new DiscordField(f.Name, f.Value, Inline: true)).ToList();
+        var fields = content.Fields.Select(f => new DiscordField(f.Name, ChatLimits.Truncate(f.Value, ChatLimit.Chars(FieldValueLimit), TextEscaping.Markdown), Inline: true)).ToList();
         if (content.Links.Count > 0)
         {
-            fields.Add(new DiscordField("Links", string.Join(" · ", content.Links.Select(l => MarkdownText.Link(l.Url, l.Name))), Inline: false));
+            fields.Add(new DiscordField("Links", ChatLimits.Join(content.Links.Select(l => MarkdownText.Link(l.Url, l.Name)), " · ", ChatLimit.Chars(FieldValueLimit)), Inline: false));
         }
+        string title = ChatLimits.Truncate(content.Title, ChatLimit.Chars(TitleLimit), TextEscaping.Markdown);
+        int rest = title.Length + fields.Sum(f => f.Name.Length + f.Value.Length);
         var payload = new DiscordPayload
         {
             Username = username,
@@ -78,8 +87,8 @@ internal sealed class DiscordSink(string name, Uri url, string? username, Uri? a
             [
                 new DiscordEmbed
                 {
-                    Title = content.Title,
-                    Description = content.Text,
+                    Title = title,
+                    Description = ChatLimits.Truncate(content.Text, ChatLimit.Chars(Math.Min(DescriptionLimit, EmbedLimit - rest)), TextEscaping.Markdown),
                     Color = ChatColors.Rgb(content.Severity),
                     Fields = fields,
                     Timestamp = content.TimeIso,

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Bridge.Notifier.Model;
@@ -83,6 +82,11 @@ internal sealed class FeishuSink(string name, string kind, Uri url, string? secr
     // "Request frequency limited".
     private const long RateLimited = 11232;
 
+    // The custom bot guide (open.feishu.cn/document/client-docs/bot-v3/add-custom-bot) is reported to keep a request
+    // body within 20 KB and a card within 30 KB; neither could be confirmed from the guide itself, so the smaller
+    // bounds the body whatever the message type.
+    public const int BodyLimit = 20_000;
+
     public string Name => name;
 
     public string Kind => kind;
@@ -113,15 +117,16 @@ internal sealed class FeishuSink(string name, string kind, Uri url, string? secr
             timestamp = now.ToString(CultureInfo.InvariantCulture);
             sign = Sign(now, secret);
         }
-        FeishuMessage payload = (card ? Card(ChatContent.From(message, MarkdownText.Escape)) : Text(ChatContent.From(message, static s => s))) with
-        {
-            Timestamp = timestamp,
-            Sign = sign,
-        };
+        ChatContent content = card ? ChatContent.From(message, MarkdownText.Escape) : ChatContent.From(message, static s => s);
         byte[] body;
         if (message.Body is null)
         {
-            body = JsonSerializer.SerializeToUtf8Bytes(payload, ChatHttp.JsonOptions);
+            body = ChatLimits.SerializeWithin(
+                text => (card ? Card(content, text) : Text(content, text)) with { Timestamp = timestamp, Sign = sign },
+                content.Text,
+                BodyLimit,
+                Escaping,
+                name);
         }
         else if (secret is null)
         {
@@ -146,20 +151,20 @@ internal sealed class FeishuSink(string name, string kind, Uri url, string? secr
         }
     }
 
-    private static FeishuMessage Text(ChatContent content) => new()
+    private static FeishuMessage Text(ChatContent content, string text) => new()
     {
         MsgType = "text",
         Content = new FeishuTextContent(
-            $"{content.Title}\n{content.Text}\n"
+            $"{content.Title}\n{text}\n"
             + string.Join('\n', content.Fields.Append(new ChatField("Time", content.TimeText)).Select(f => $"{f.Name}: {f.Value}"))
             + string.Concat(content.Links.Select(l => $"\n{l.Name}: {l.Url.AbsoluteUri}"))),
     };
 
-    private static FeishuMessage Card(ChatContent content)
+    private static FeishuMessage Card(ChatContent content, string text)
     {
         var elements = new List<FeishuElement>
         {
-            new() { Tag = "div", Text = new FeishuText("lark_md", content.Text) },
+            new() { Tag = "div", Text = new FeishuText("lark_md", text) },
             new() { Tag = "div", Fields = content.Fields.Select(f => new FeishuField(true, new FeishuText("lark_md", $"**{f.Name}**\n{f.Value}"))).ToList() },
         };
         if (content.Links.Count > 0)

@@ -70,22 +70,26 @@ internal sealed class GoogleChatSink(string name, Uri url, bool cards, HttpClien
     // Card text is HTML; a text message shows characters as they are.
     public TextEscaping Escaping => cards ? TextEscaping.Html : TextEscaping.None;
 
+    // A message, text or card, takes at most 32,000 bytes (developers.google.com/workspace/chat/create-messages); the
+    // JSON body is at least as long as what Chat counts, and a margin is kept for the members it adds.
+    public const int BodyLimit = 30_000;
+
     public Task DeliverAsync(SinkMessage message, CancellationToken cancellationToken)
     {
-        GoogleChatMessage payload = cards ? Card(ChatContent.From(message, HtmlText.Escape)) : Text(ChatContent.From(message, static s => s));
-        return ChatHttp.PostAsync(http, url, message, payload, name, cancellationToken);
+        ChatContent content = cards ? ChatContent.From(message, HtmlText.Escape) : ChatContent.From(message, static s => s);
+        return ChatHttp.PostBodyAsync(http, url, message, () => ChatLimits.SerializeWithin(text => cards ? Card(content, text) : Text(content, text), content.Text, BodyLimit, Escaping, name), name, cancellationToken);
     }
 
-    private static GoogleChatMessage Text(ChatContent content) => new()
+    private static GoogleChatMessage Text(ChatContent content, string text) => new()
     {
-        Text = $"*{content.Title}*\n{content.Text}\n" + string.Join(" · ", content.Fields.Select(f => $"{f.Name}: {f.Value}")) + $"\n{content.TimeText}",
+        Text = $"*{content.Title}*\n{text}\n" + string.Join(" · ", content.Fields.Select(f => $"{f.Name}: {f.Value}")) + $"\n{content.TimeText}",
     };
 
-    private static GoogleChatMessage Card(ChatContent content)
+    private static GoogleChatMessage Card(ChatContent content, string text)
     {
         var sections = new List<GoogleChatSection>
         {
-            new([new GoogleChatWidget { TextParagraph = new GoogleChatText($"<font color=\"{ChatColors.Hex(content.Severity)}\"><b>{content.Text}</b></font>") }]),
+            new([new GoogleChatWidget { TextParagraph = new GoogleChatText($"<font color=\"{ChatColors.Hex(content.Severity)}\"><b>{text}</b></font>") }]),
             new(content.Fields.Append(new ChatField("Time", content.TimeText))
                 .Select(f => new GoogleChatWidget { DecoratedText = new GoogleChatDecoratedText(f.Name, f.Value) })
                 .ToList()),

@@ -56,6 +56,10 @@ internal sealed class MattermostSink(string name, Uri url, SlackIdentity identit
 
     public TextEscaping Escaping => TextEscaping.Markdown;
 
+    // A post's message takes 16383 characters (Mattermost 5.0 and later; 4000 before). The attachment is kept to the
+    // same, which is conservative: attachments travel in the post's props, whose own limit is far larger.
+    public static readonly ChatLimit TextLimit = ChatLimit.Chars(16_383);
+
     public Task DeliverAsync(SinkMessage message, CancellationToken cancellationToken)
     {
         ChatContent content = ChatContent.From(message, MarkdownText.Escape);
@@ -74,10 +78,10 @@ internal sealed class MattermostSink(string name, Uri url, SlackIdentity identit
             [
                 new MattermostAttachment
                 {
-                    Fallback = $"{content.Title}: {content.Text}",
+                    Fallback = ChatLimits.Compose(t => $"{content.Title}: {t}", content.Text, TextLimit, Escaping),
                     Color = ChatColors.Hex(content.Severity),
                     Title = content.Title,
-                    Text = content.Text,
+                    Text = ChatLimits.Truncate(content.Text, TextLimit, Escaping),
                     Fields = fields,
                     Footer = content.TimeText,
                 },

@@ -65,19 +65,27 @@ internal sealed class MsTeamsSink(string name, Uri url, HttpClient http) : ISink
         _ => "0076D7",
     };
 
+    // The connector takes a message of at most 28 KB (learn.microsoft.com/microsoftteams/platform/webhooks-and-connectors/
+    // how-to/add-incoming-webhook); refusals are reported from about 20 KB, so the body is kept under that.
+    public const int BodyLimit = 20_000;
+
     public Task DeliverAsync(SinkMessage message, CancellationToken cancellationToken)
     {
         ChatContent content = ChatContent.From(message, MarkdownText.Escape);
+        return ChatHttp.PostBodyAsync(http, url, message, () => ChatLimits.SerializeWithin(text => Card(content, text), content.Text, BodyLimit, Escaping, name), name, cancellationToken);
+    }
+
+    private static MessageCard Card(ChatContent content, string text)
+    {
         var facts = content.Fields.Select(f => new MessageCardFact(f.Name, f.Value)).Append(new MessageCardFact("Time", content.TimeText)).ToList();
-        var card = new MessageCard
+        return new MessageCard
         {
             ThemeColor = ThemeColor(content.Severity),
             Summary = content.Title,
-            Sections = [new MessageCardSection(content.Text, content.Title, facts)],
+            Sections = [new MessageCardSection(text, content.Title, facts)],
             PotentialAction = content.Links.Count == 0
                 ? null
                 : content.Links.Select(l => new MessageCardAction(l.Name, [new MessageCardTarget(l.Url.AbsoluteUri)])).ToList(),
         };
-        return ChatHttp.PostAsync(http, url, message, card, name, cancellationToken);
     }
 }

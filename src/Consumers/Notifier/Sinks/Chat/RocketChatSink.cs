@@ -64,6 +64,11 @@ internal sealed class RocketChatSink(string name, Uri url, string? channel, stri
         _ => "#0076D7",
     };
 
+    // Rocket.Chat refuses a message longer than its "Maximum Allowed Message Size" (Message_MaxAllowedSize, in
+    // characters; 5000 by default unless an admin changed it). Whether attachments count is not documented, so their
+    // text is kept to it too.
+    public static readonly ChatLimit TextLimit = ChatLimit.Chars(5000);
+
     public async Task DeliverAsync(SinkMessage message, CancellationToken cancellationToken)
     {
         ChatContent content = ChatContent.From(message, MarkdownText.Escape);
@@ -78,7 +83,7 @@ internal sealed class RocketChatSink(string name, Uri url, string? channel, stri
             Alias = alias,
             Emoji = emoji,
             Avatar = avatar?.AbsoluteUri,
-            Attachments = [new RocketChatAttachment { Color = Color(content.Severity), Title = content.Title, Text = content.Text, Fields = fields, Ts = content.TimeIso }],
+            Attachments = [new RocketChatAttachment { Color = Color(content.Severity), Title = content.Title, Text = ChatLimits.Truncate(content.Text, TextLimit, Escaping), Fields = fields, Ts = content.TimeIso }],
         };
         string answer = await ChatHttp.PostAsync(http, url, message, payload, name, cancellationToken).ConfigureAwait(false);
         // Rocket.Chat reports some refusals (an unknown channel) as {"success":false} with a 200.

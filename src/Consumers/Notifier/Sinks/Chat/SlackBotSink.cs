@@ -18,8 +18,9 @@ internal sealed class SlackBotSink(string name, Uri apiUrl, string token, SlackI
         "message_not_found", "cant_update_message", "edit_window_closed", "thread_not_found", "channel_not_found", "is_archived",
     };
 
-    // Slack limits a section's text to 3000 characters; the opening text is only repeated in it.
-    private const int OpeningTextLimit = 2900;
+    // Slack limits a section's text to 3000 characters; the opening text is only repeated in it, so the thread store
+    // keeps no more of it.
+    private static readonly ChatLimit OpeningTextLimit = ChatLimit.Chars(2900);
 
     public string Name => name;
 
@@ -56,18 +57,7 @@ internal sealed class SlackBotSink(string name, Uri apiUrl, string token, SlackI
         JsonObject answer = await CallAsync("chat.postMessage", Body(message, payload), cancellationToken).ConfigureAwait(false);
         string channel = ChatHttp.String(answer, "channel") ?? identity.Channel!;
         string ts = ChatHttp.String(answer, "ts") ?? throw new SinkException($"Sink '{name}': chat.postMessage answered without the message's ts");
-        threads.Set(new SlackThread(key, channel, ts, Shorten(content.Text)));
-    }
-
-    private static string Shorten(string text)
-    {
-        if (text.Length <= OpeningTextLimit)
-        {
-            return text;
-        }
-        // Never split a surrogate pair: half a character is not valid text for Slack.
-        int length = char.IsLowSurrogate(text[OpeningTextLimit]) ? OpeningTextLimit - 1 : OpeningTextLimit;
-        return text[..length] + "…";
+        threads.Set(new SlackThread(key, channel, ts, ChatLimits.Truncate(content.Text, OpeningTextLimit, TextEscaping.Slack)));
     }
 
     private byte[] Body(SinkMessage message, SlackPayload payload)

@@ -44,6 +44,15 @@ internal sealed record SlackTextObject(
 /// </summary>
 internal static class SlackLayout
 {
+    // Block Kit reference (docs.slack.dev/reference/block-kit/blocks/section-block): a section's text takes 3000
+    // characters, each of its fields 2000. The layout has at most four blocks and four fields, well within the 50
+    // blocks of a message and the 10 fields of a section.
+    private static readonly ChatLimit SectionText = ChatLimit.Chars(3000);
+    private static readonly ChatLimit SectionField = ChatLimit.Chars(2000);
+
+    // chat.postMessage reference: Slack truncates a top-level text longer than 40,000 characters.
+    private static readonly ChatLimit MessageText = ChatLimit.Chars(40_000);
+
     public static string Color(Severity severity) => severity switch
     {
         Severity.Error => "danger",
@@ -55,12 +64,12 @@ internal static class SlackLayout
     {
         var blocks = new List<SlackBlock>
         {
-            new() { Type = "section", Text = SlackTextObject.Markdown($"*{content.Title}*\n{content.Text}") },
-            new() { Type = "section", Fields = content.Fields.Select(f => SlackTextObject.Markdown($"*{f.Name}*\n{f.Value}")).ToList() },
+            new() { Type = "section", Text = SlackTextObject.Markdown(ChatLimits.Compose(t => $"*{content.Title}*\n{t}", content.Text, SectionText, TextEscaping.Slack)) },
+            new() { Type = "section", Fields = content.Fields.Select(f => SlackTextObject.Markdown(ChatLimits.Truncate($"*{f.Name}*\n{f.Value}", SectionField, TextEscaping.Slack))).ToList() },
         };
         if (content.Links.Count > 0)
         {
-            blocks.Add(new SlackBlock { Type = "section", Text = SlackTextObject.Markdown(string.Join(" · ", content.Links.Select(l => SlackText.Link(l.Url, l.Name)))) });
+            blocks.Add(new SlackBlock { Type = "section", Text = SlackTextObject.Markdown(ChatLimits.Join(content.Links.Select(l => SlackText.Link(l.Url, l.Name)), " · ", SectionText)) });
         }
         // Slack shows <!date^...> in each reader's own time zone and falls back to the UTC text.
         blocks.Add(new SlackBlock
@@ -74,7 +83,7 @@ internal static class SlackLayout
             Username = username,
             IconEmoji = iconEmoji,
             IconUrl = iconUrl?.AbsoluteUri,
-            Text = $"{content.Title}: {content.Text}",
+            Text = ChatLimits.Compose(t => $"{content.Title}: {t}", content.Text, MessageText, TextEscaping.Slack),
             Attachments = [new SlackAttachment(Color(content.Severity), blocks)],
         };
     }

@@ -82,18 +82,27 @@ internal sealed class TeamsSink(string name, Uri url, HttpClient http) : ISink
         _ => "Good",
     };
 
+    // Teams takes a webhook message of at most 28 KB (learn.microsoft.com/microsoftteams/platform/webhooks-and-connectors/
+    // how-to/add-incoming-webhook); users of Workflows webhooks report refusals (413) from about 20 KB, so the body is
+    // kept under that.
+    public const int BodyLimit = 20_000;
+
     public Task DeliverAsync(SinkMessage message, CancellationToken cancellationToken)
     {
         ChatContent content = ChatContent.From(message, MarkdownText.Escape);
+        return ChatHttp.PostBodyAsync(http, url, message, () => ChatLimits.SerializeWithin(text => Card(content, text), content.Text, BodyLimit, Escaping, name), name, cancellationToken);
+    }
+
+    private static TeamsMessage Card(ChatContent content, string text)
+    {
         AdaptiveElement[] body =
         [
             new() { Type = "TextBlock", Text = content.Title, Size = "Medium", Weight = "Bolder", Color = Color(content.Severity), Wrap = true },
-            new() { Type = "TextBlock", Text = content.Text, Wrap = true },
+            new() { Type = "TextBlock", Text = text, Wrap = true },
             new() { Type = "FactSet", Facts = content.Fields.Select(f => new AdaptiveFact(f.Name, f.Value)).ToList() },
             new() { Type = "TextBlock", Text = content.TimeText, Size = "Small", IsSubtle = true, Wrap = true },
         ];
         IReadOnlyList<AdaptiveAction>? actions = content.Links.Count == 0 ? null : content.Links.Select(l => new AdaptiveAction(l.Name, l.Url.AbsoluteUri)).ToList();
-        var payload = new TeamsMessage([new TeamsAttachment(new AdaptiveCard(body, actions))]);
-        return ChatHttp.PostAsync(http, url, message, payload, name, cancellationToken);
+        return new TeamsMessage([new TeamsAttachment(new AdaptiveCard(body, actions))]);
     }
 }

@@ -60,6 +60,11 @@ internal sealed class WeComSink(string name, Uri url, bool markdown, IReadOnlyLi
     public TextEscaping Escaping => markdown ? TextEscaping.Markdown : TextEscaping.None;
 
     /// <summary>WeCom markdown knows three font colours: info (green), comment (grey) and warning (orange-red).</summary>
+    // The group robot guide (developer.work.weixin.qq.com/document/path/91770): a text's content takes at most 2048
+    // bytes, a markdown's 4096, both UTF-8.
+    public static readonly ChatLimit TextLimit = ChatLimit.Utf8Bytes(2048);
+    public static readonly ChatLimit MarkdownLimit = ChatLimit.Utf8Bytes(4096);
+
     public static string Color(Severity severity) => severity == Severity.Info ? "info" : "warning";
 
     public async Task DeliverAsync(SinkMessage message, CancellationToken cancellationToken)
@@ -78,9 +83,13 @@ internal sealed class WeComSink(string name, Uri url, bool markdown, IReadOnlyLi
         MsgType = "text",
         Text = new WeComText
         {
-            Content = $"{content.Title}\n{content.Text}\n"
-                + string.Join('\n', content.Fields.Append(new ChatField("Time", content.TimeText)).Select(f => $"{f.Name}: {f.Value}"))
-                + string.Concat(content.Links.Select(l => $"\n{l.Name}: {l.Url.AbsoluteUri}")),
+            Content = ChatLimits.Compose(
+                text => $"{content.Title}\n{text}\n"
+                    + string.Join('\n', content.Fields.Append(new ChatField("Time", content.TimeText)).Select(f => $"{f.Name}: {f.Value}"))
+                    + string.Concat(content.Links.Select(l => $"\n{l.Name}: {l.Url.AbsoluteUri}")),
+                content.Text,
+                TextLimit,
+                TextEscaping.None),
             MentionedList = mentionedList.Count > 0 ? mentionedList : null,
             MentionedMobileList = mentionedMobiles.Count > 0 ? mentionedMobiles : null,
         },
@@ -89,10 +98,13 @@ internal sealed class WeComSink(string name, Uri url, bool markdown, IReadOnlyLi
     private static WeComMessage Markdown(ChatContent content) => new()
     {
         MsgType = "markdown",
-        Markdown = new WeComMarkdown(
-            $"**<font color=\"{Color(content.Severity)}\">{content.Title}</font>**\n{content.Text}\n"
-            + string.Join('\n', content.Fields.Select(f => $"> {f.Name}: <font color=\"comment\">{f.Value}</font>"))
-            + string.Concat(content.Links.Select(l => "\n> " + MarkdownText.Link(l.Url, l.Name)))
-            + $"\n> Time: <font color=\"comment\">{content.TimeText}</font>"),
+        Markdown = new WeComMarkdown(ChatLimits.Compose(
+            text => $"**<font color=\"{Color(content.Severity)}\">{content.Title}</font>**\n{text}\n"
+                + string.Join('\n', content.Fields.Select(f => $"> {f.Name}: <font color=\"comment\">{f.Value}</font>"))
+                + string.Concat(content.Links.Select(l => "\n> " + MarkdownText.Link(l.Url, l.Name)))
+                + $"\n> Time: <font color=\"comment\">{content.TimeText}</font>",
+            content.Text,
+            MarkdownLimit,
+            TextEscaping.Markdown)),
     };
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using Bridge.Notifier.Sinks;
 using Bridge.Notifier.Sinks.Chat;
 using Microsoft.Extensions.DependencyInjection;
@@ -62,20 +63,129 @@ public sealed class ChatSinkContractTests : IAsyncLifetime
         Assert.Contains(Strings(request.Json), s => s.Contains(escaped, StringComparison.Ordinal));
     }
 
-    [Theory]
-    [MemberData(nameof(Kinds))]
-    public async Task DeliverAsync_64KiBEventText_KeepsTheBodyValidJsonWithTheTextWhole(string kind)
+    /// <summary>Every kind in its default message type and in its text type where it has one, each with an ASCII and a multi-byte 64 KiB text.</summary>
+    public static TheoryData<string, string?, bool> LongTexts
+    {
+        get
+        {
+            var data = new TheoryData<string, string?, bool>();
+            string[] kinds = ["slack", "msteams", "teams", "discord", "gchat", "rocket", "mattermost", "dingtalk", "wecom", "feishu", "lark"];
+            IEnumerable<(string Kind, string? MsgType)> layouts = kinds.Select(k => (k, (string?)null))
+                .Concat([("gchat", "text"), ("dingtalk", "text"), ("wecom", "text"), ("feishu", "text")]);
+            foreach ((string kind, string? msgType) in layouts)
+            {
+                data.Add(kind, msgType, false);
+                data.Add(kind, msgType, true);
+            }
+            return data;
+        }
+    }
+
+    private static string Repeat(string part, int length)
     {
         var text = new StringBuilder();
-        while (text.Length < 64 * 1024)
+        while (text.Length < length)
         {
-            text.Append(Hostile);
+            text.Append(part);
         }
+        return text.ToString();
+    }
 
-        await Sink(kind).DeliverAsync(Message(Notification(message: text.ToString())), CancellationToken.None);
+    [Theory]
+    [MemberData(nameof(LongTexts))]
+    public async Task DeliverAsync_64KiBEventText_IsShortenedToTheProvidersLimitsWithAMark(string kind, string? msgType, bool multiByte)
+    {
+        string text = Repeat(multiByte ? "日本語のエラー本文 🚀👩‍👩‍👧 e\u0301 " : Hostile, 64 * 1024);
+        var keys = new Dictionary<string, string?> { ["url"] = server.Url("/hook/" + kind).AbsoluteUri, ["msgType"] = msgType };
 
-        string escaped = Escaped(kind, text.ToString());
-        Assert.Contains(Strings(Assert.Single(server.Requests).Json), s => s.Contains(escaped, StringComparison.Ordinal));
+        await Create(kind, keys).DeliverAsync(Message(Notification(message: text)), CancellationToken.None);
+
+        RecordedRequest request = Assert.Single(server.Requests);
+        JsonElement json = request.Json;
+        string shown = msgType == "text" ? text : Escaped(kind, text);
+        string beginning = shown[..200];
+        string body = Assert.Single(Strings(json), s => s.Contains(beginning, StringComparison.Ordinal) && s.Contains("… (truncated, ", StringComparison.Ordinal)
+            && !(kind is "slack" or "mattermost" && s.StartsWith("podinfo.test: ", StringComparison.Ordinal)));
+        int start = body.IndexOf(beginning, StringComparison.Ordinal);
+        int mark = body.IndexOf("… (truncated, ", start, StringComparison.Ordinal);
+        Assert.StartsWith(body[start..mark], shown, StringComparison.Ordinal);
+        Assert.False(char.IsHighSurrogate(body[mark - 1]), "the shortened text ends with half a character");
+        AssertWithinLimits(kind, msgType, request, json);
+    }
+
+    /// <summary>The limits each provider documents (or, where none is published, the bound the sink keeps to).</summary>
+    private static void AssertWithinLimits(string kind, string? msgType, RecordedRequest request, JsonElement json)
+    {
+        static void AtMost(int max, int actual, string what) => Assert.True(actual <= max, $"{what} is {actual}, over {max}");
+        static int Bytes(JsonElement e) => Encoding.UTF8.GetByteCount(e.GetString()!);
+        switch (kind)
+        {
+            case "slack":
+                AtMost(40_000, json.GetProperty("text").GetString()!.Length, "the text");
+                JsonElement blocks = json.GetProperty("attachments")[0].GetProperty("blocks");
+                AtMost(50, blocks.GetArrayLength(), "the blocks");
+                foreach (JsonElement block in blocks.EnumerateArray())
+                {
+                    if (block.TryGetProperty("text", out JsonElement section))
+                    {
+                        AtMost(3000, section.GetProperty("text").GetString()!.Length, "a section's text");
+                    }
+                    if (block.TryGetProperty("fields", out JsonElement fields))
+                    {
+                        AtMost(10, fields.GetArrayLength(), "a section's fields");
+                        foreach (JsonElement field in fields.EnumerateArray())
+                        {
+                            AtMost(2000, field.GetProperty("text").GetString()!.Length, "a field");
+                        }
+                    }
+                }
+                break;
+            case "discord":
+                JsonElement embed = json.GetProperty("embeds")[0];
+                int title = embed.GetProperty("title").GetString()!.Length;
+                int description = embed.GetProperty("description").GetString()!.Length;
+                AtMost(256, title, "the title");
+                AtMost(4096, description, "the description");
+                int total = title + description;
+                foreach (JsonElement field in embed.GetProperty("fields").EnumerateArray())
+                {
+                    AtMost(256, field.GetProperty("name").GetString()!.Length, "a field's name");
+                    AtMost(1024, field.GetProperty("value").GetString()!.Length, "a field's value");
+                    total += field.GetProperty("name").GetString()!.Length + field.GetProperty("value").GetString()!.Length;
+                }
+                AtMost(6000, total, "the embed");
+                break;
+            case "teams" or "msteams":
+                AtMost(28 * 1024, request.Body.Length, "the body");
+                break;
+            case "gchat":
+                AtMost(32_000, request.Body.Length, "the body");
+                break;
+            case "mattermost":
+                JsonElement attachment = json.GetProperty("attachments")[0];
+                AtMost(16_383, attachment.GetProperty("text").GetString()!.Length, "the text");
+                AtMost(16_383, attachment.GetProperty("fallback").GetString()!.Length, "the fallback");
+                break;
+            case "rocket":
+                AtMost(5000, json.GetProperty("attachments")[0].GetProperty("text").GetString()!.Length, "the text");
+                break;
+            case "dingtalk":
+                AtMost(4096, Bytes(msgType == "text" ? json.GetProperty("text").GetProperty("content") : json.GetProperty("markdown").GetProperty("text")), "the content");
+                break;
+            case "wecom":
+                if (msgType == "text")
+                {
+                    AtMost(2048, Bytes(json.GetProperty("text").GetProperty("content")), "the text's content");
+                }
+                else
+                {
+                    AtMost(4096, Bytes(json.GetProperty("markdown").GetProperty("content")), "the markdown's content");
+                }
+                break;
+            default:
+                AtMost(20 * 1024, request.Body.Length, "the body");
+                break;
+        }
     }
 
     [Theory]
@@ -99,6 +209,18 @@ public sealed class ChatSinkContractTests : IAsyncLifetime
         RecordedRequest request = Assert.Single(server.Requests);
         Assert.Equal(body, request.BodyText);
         Assert.StartsWith("application/json", request.Header("Content-Type"), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public async Task DeliverAsync_64KiBRouteBody_IsSentUnchanged(string kind)
+    {
+        // The route's author owns the body, its size included: the provider's answer is theirs to see.
+        string body = "{\"text\":\"" + Repeat("0123456789abcdef", 64 * 1024) + "\"}";
+
+        await Sink(kind).DeliverAsync(Message(body: body), CancellationToken.None);
+
+        Assert.Equal(body, Assert.Single(server.Requests).BodyText);
     }
 
     [Theory]

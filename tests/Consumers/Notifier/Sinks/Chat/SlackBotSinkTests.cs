@@ -244,7 +244,7 @@ public sealed class SlackBotSinkTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
-    public async Task DeliverAsync_LongOpeningText_IsPostedWholeAndShortenedOnUpdateWithoutSplittingCharacters()
+    public async Task DeliverAsync_LongOpeningText_IsShortenedToSlacksLimitsWithoutSplittingCharacters()
     {
         ISink sink = Bot();
         // After the 'a', every pair starts at an odd index, so the cut at an even one falls inside a pair.
@@ -254,13 +254,18 @@ public sealed class SlackBotSinkTests : IAsyncLifetime, IDisposable
         await sink.DeliverAsync(Message(Advance()), CancellationToken.None);
 
         IReadOnlyList<RecordedRequest> r = server.Requests;
-        string escaped = Bridge.Notifier.Sinks.Chat.SlackText.Escape(text);
-        Assert.Equal("podinfo.test: " + escaped, Member(r[0], "text"));
-        string updated = Member(r[1], "text")!;
-        Assert.EndsWith("…", updated, StringComparison.Ordinal);
-        Assert.True(updated.Length < 3000, $"the opening text in the update has {updated.Length} characters");
-        Assert.StartsWith(updated[..^1], "podinfo.test: " + escaped, StringComparison.Ordinal);
-        Assert.False(char.IsHighSurrogate(updated[^2]), "the shortened text ends with half a character");
+        string whole = "podinfo.test: " + Bridge.Notifier.Sinks.Chat.SlackText.Escape(text);
+        AssertShortened(Member(r[0], "text")!, whole, 40_000);
+        AssertShortened(Member(r[1], "text")!, whole, 3000);
+    }
+
+    private static void AssertShortened(string shown, string whole, int limit)
+    {
+        Assert.True(shown.Length <= limit, $"the text has {shown.Length} characters, over {limit}");
+        int mark = shown.IndexOf("… (truncated, ", StringComparison.Ordinal);
+        Assert.True(mark > 0, "the shortened text carries no mark");
+        Assert.StartsWith(shown[..mark], whole, StringComparison.Ordinal);
+        Assert.False(char.IsHighSurrogate(shown[mark - 1]), "the shortened text ends with half a character");
     }
 
     [Fact]
