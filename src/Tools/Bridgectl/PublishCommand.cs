@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
 using Bridge.Client;
 using Bridge.Client.V1;
 using Bridge.CloudEvents;
@@ -7,7 +10,7 @@ using Grpc.Net.Client;
 namespace Bridge.Ctl;
 
 /// <summary><c>bridgectl publish</c>: CloudEvents in the JSON format, from a file or stdin, through gRPC <c>Publish</c>.</summary>
-internal static class PublishCommand
+internal static partial class PublishCommand
 {
     public const string Summary = "publish CloudEvents (JSON format, single or batch) from a file or stdin";
 
@@ -95,9 +98,32 @@ internal static class PublishCommand
         }
         catch (CloudEventFormatException e)
         {
-            throw CtlException.Usage($"{name} is not a valid CloudEvent in the JSON format: {Connection.OneLine(e.Message)}");
+            throw CtlException.Usage($"{name} is not a valid CloudEvent in the JSON format: {Connection.OneLine(e.Message)}{Where(e.Message, content)}");
         }
     }
+
+    /// <summary>
+    /// The decoder names positions as byte offsets; an operator editing the file needs its line and column, so the
+    /// last offset the message names is translated (JSON syntax errors already name the line).
+    /// </summary>
+    internal static string Where(string message, ReadOnlySpan<byte> content)
+    {
+        Match match = ByteOffset().Match(message);
+        if (!match.Success || !int.TryParse(match.Groups[1].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture, out int offset)
+            || offset < 0 || offset > content.Length)
+        {
+            return string.Empty;
+        }
+
+        ReadOnlySpan<byte> before = content[..offset];
+        int line = before.Count((byte)'\n') + 1;
+        int lineStart = before.LastIndexOf((byte)'\n') + 1;
+        int column = Encoding.UTF8.GetCharCount(before[lineStart..]) + 1;
+        return $" (line {line}, column {column})";
+    }
+
+    [GeneratedRegex(@"\bbyte (\d+)(?! of the line)", RegexOptions.RightToLeft | RegexOptions.CultureInvariant)]
+    private static partial Regex ByteOffset();
 
     private static async Task<byte[]> ReadAsync(string file, CtlConsole console, CancellationToken cancellationToken)
     {
