@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Xunit.Abstractions;
 
 namespace Bridge.Ctl.Tests;
 
@@ -19,7 +20,18 @@ public sealed class BridgeProcess : IAsyncLifetime
 
     public static string Binaries => AppContext.BaseDirectory;
 
-    public async Task InitializeAsync()
+    public Task InitializeAsync() => StartAsync(["--Spool:Enabled=false"]);
+
+    /// <summary>Starts a bridge of its own with <paramref name="settings"/> (command-line configuration) added.</summary>
+    public static async Task<BridgeProcess> StartAsync(IEnumerable<string> settings, ITestOutputHelper? output = null)
+    {
+        var bridge = new BridgeProcess();
+        await bridge.StartAsync(settings);
+        output?.WriteLine($"bridge at {bridge.GrpcAddress}");
+        return bridge;
+    }
+
+    private async Task StartAsync(IEnumerable<string> settings)
     {
         int ingress = FreePort();
         int grpc = FreePort();
@@ -31,9 +43,9 @@ public sealed class BridgeProcess : IAsyncLifetime
             $"--Grpc:Port={grpc}",
             "--Grpc:BindAddress=127.0.0.1",
             "--Hosting:ShutdownTimeout=00:00:05",
-            "--Spool:Enabled=false",
             "--Auth:Tokens:0:Name=operator",
             $"--Auth:Tokens:0:Token={Token}",
+            .. settings,
         ], new Dictionary<string, string> { ["DOTNET_NOLOGO"] = "1", ["Logging__Console__FormatterName"] = "simple" });
         await _bridge.WaitForLineAsync(l => l.Contains("Ingress listening on", StringComparison.Ordinal), StartTimeout);
         GrpcAddress = new Uri($"http://127.0.0.1:{grpc}");

@@ -78,6 +78,20 @@ public sealed class BridgectlProcessTests(BridgeProcess bridge, ITestOutputHelpe
     }
 
     [Fact]
+    public async Task Tail_Interrupted_ExitsZero()
+    {
+        using ScriptProcess tail = bridge.StartCtl(["tail"]);
+        await Wait.UntilAsync(() => tail.Transcript.Contains("bridgectl: watching", StringComparison.Ordinal) || tail.HasExited,
+            "the tail watches", DeliveryTimeout);
+        Assert.False(tail.HasExited, tail.Transcript);
+
+        tail.Signal(2);
+
+        Assert.Equal(0, await tail.WaitForExitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Empty(tail.Output);
+    }
+
+    [Fact]
     public async Task Publish_PrintsTheAcceptedIds()
     {
         string path = Path.Combine(Path.GetTempPath(), $"bridgectl-{Guid.NewGuid():N}.json");
