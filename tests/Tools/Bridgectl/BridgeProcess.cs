@@ -59,6 +59,13 @@ public sealed class BridgeProcess : IAsyncLifetime
 
     public string Transcript => _bridge.Transcript;
 
+    /// <summary>Stops the bridge as Kubernetes does (SIGTERM) and waits for it to end.</summary>
+    public async Task StopAsync()
+    {
+        _bridge.Signal(15);
+        await _bridge.WaitForExitAsync(TimeSpan.FromSeconds(30));
+    }
+
     /// <summary>Runs bridgectl to its end; <paramref name="environment"/> replaces the inherited BRIDGE_* variables.</summary>
     public static async Task<(int ExitCode, string Stdout, string Stderr)> RunCtlAsync(IEnumerable<string> arguments,
         IReadOnlyDictionary<string, string>? environment = null, string? stdin = null, TimeSpan? timeout = null)

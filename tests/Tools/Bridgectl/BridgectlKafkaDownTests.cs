@@ -33,6 +33,20 @@ public sealed class BridgectlKafkaDownTests(ITestOutputHelper output) : IAsyncLi
     }
 
     [Fact]
+    public async Task Tail_BridgeStops_ExitsOneNamingTheBridge()
+    {
+        using ScriptProcess tail = _bridge.StartCtl(["tail"]);
+        await Wait.UntilAsync(() => tail.Transcript.Contains("bridgectl: watching", StringComparison.Ordinal) || tail.HasExited,
+            "the tail watches", TimeSpan.FromSeconds(30));
+        Assert.False(tail.HasExited, tail.Transcript);
+
+        await _bridge.StopAsync();
+
+        Assert.Equal(1, await tail.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains($"bridgectl: cannot watch events: the bridge at {_bridge.GrpcAddress} is unavailable", tail.Transcript, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Publish_KafkaDown_PrintsTheIdAsSpooled()
     {
         var cloudEvent = new JsonObject
