@@ -73,7 +73,7 @@ internal sealed class Connection
 
     public GrpcChannel OpenChannel() => GrpcChannel.ForAddress(Address, new GrpcChannelOptions
     {
-        // Events can be as large as a Kafka record; the client's 4 MiB default would refuse the biggest ones.
+        // A deployment may allow Kafka records above the client's 4 MiB default; tail must still print those events.
         MaxReceiveMessageSize = 16 * 1024 * 1024,
     });
 

@@ -6,24 +6,7 @@ internal sealed class CtlException : Exception
     public CtlException(int exitCode, string message)
         : base(message) => ExitCode = exitCode;
 
-    public CtlException(int exitCode, string message, Exception innerException)
-        : base(message, innerException) => ExitCode = exitCode;
-
-    public CtlException()
-    {
-    }
-
-    public CtlException(string message)
-        : base(message)
-    {
-    }
-
-    public CtlException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-    }
-
-    public int ExitCode { get; } = ExitCodes.Failure;
+    public int ExitCode { get; }
 
     public static CtlException Usage(string message) => new(ExitCodes.Usage, message);
 
