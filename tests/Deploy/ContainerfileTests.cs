@@ -60,6 +60,31 @@ public sealed partial class ContainerfileTests
         Assert.DoesNotMatch(@"(?i)librdkafka", instructions);
     }
 
+    [Fact]
+    public void BridgeContainerfile_ShipsBridgectlOnPath()
+    {
+        var text = Read("bridge");
+        var stages = text.Split("FROM ${RUNTIME_IMAGE}");
+        Assert.Equal(2, stages.Length);
+        var (build, runtime) = (stages[0], stages[1]);
+
+        // Published like the bridge (same architecture, framework-dependent, same extra arguments) into the same folder,
+        // but with its native launcher, which the symlink on PATH runs without a shell.
+        var publish = Regex.Match(build, @"dotnet publish src/Tools/Bridgectl/Bridge\.Ctl\.csproj([^\n]*\\\n[^\n]*)");
+        Assert.True(publish.Success, "bridge.Containerfile does not publish src/Tools/Bridgectl/Bridge.Ctl.csproj.");
+        foreach (var argument in new[] { "-c Release", "-a \"$arch\"", "--no-self-contained", "-o /out/app", "${PUBLISH_ARGS}" })
+        {
+            Assert.Contains(argument, publish.Groups[1].Value, StringComparison.Ordinal);
+        }
+
+        Assert.DoesNotContain("UseAppHost=false", publish.Groups[1].Value, StringComparison.Ordinal);
+        Assert.Matches(@"ln -s /app/bridgectl /out/bin/bridgectl\b", build);
+        Assert.Matches(@"(?m)^COPY --from=build /out/bin/ /usr/local/bin/$", runtime);
+
+        // The runtime stage stays shell-free, so chiseled bases keep working.
+        Assert.DoesNotMatch(@"(?m)^RUN\b", runtime);
+    }
+
     [GeneratedRegex(@"(?m)^USER ([0-9]+)(:[0-9]+)?\s*$")]
     private static partial Regex UserLine();
 }
