@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using Bridge.Client;
 using Bridge.Client.V1;
@@ -18,7 +17,7 @@ internal static class TailCommand
 
         Follows the bridge's events as they arrive, with the Watch RPC: each event counts as delivered once
         the bridge wrote it to this stream (at most once), so tailing never holds back or replays anything
-        for the bridge's real subscribers. Each run uses a subscription name of its own (bridgectl-tail-...).
+        for the bridge's real subscribers. The Watch is unnamed: nothing is committed, nothing stays in Kafka.
         Stops after --count events, on Ctrl-C (exit 0), or when the bridge ends the stream (exit 1).
 
         Options:
@@ -90,7 +89,8 @@ internal static class TailCommand
 
     internal static OpenSubscription BuildOpen(Arguments arguments)
     {
-        var open = new OpenSubscription { Subscription = "bridgectl-tail-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)) };
+        // Unnamed: the bridge makes up a group for the call and commits nothing, so no tail leaves offsets behind.
+        var open = new OpenSubscription();
         string? start = arguments.Value("--start");
         if (start is not null)
         {

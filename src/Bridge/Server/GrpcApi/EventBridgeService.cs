@@ -135,7 +135,7 @@ internal sealed class EventBridgeService(
         SubscriptionRequest open;
         try
         {
-            open = SubscriptionRequest.From(request, _options);
+            open = SubscriptionRequest.From(request, _options, allowUnnamed: true);
         }
         catch (InvalidSubscriptionException e)
         {

@@ -21,8 +21,15 @@ internal enum StartKind
 /// <param name="Start">Where partitions without committed offsets start.</param>
 /// <param name="StartTime">The start time when <paramref name="Start"/> is <see cref="StartKind.Timestamp"/>.</param>
 /// <param name="MaxInFlight">Unacked deliveries the stream may have at a time.</param>
-internal sealed record SubscriptionRequest(string Name, SubscriptionFilter Filter, StartKind Start, DateTimeOffset? StartTime, int MaxInFlight)
+/// <param name="Ephemeral">
+/// A <c>Watch</c> opened without a name: the group id is made up for the call and no offset is ever committed, so
+/// nothing of it stays in Kafka beyond an empty group the broker forgets.
+/// </param>
+internal sealed record SubscriptionRequest(string Name, SubscriptionFilter Filter, StartKind Start, DateTimeOffset? StartTime, int MaxInFlight, bool Ephemeral = false)
 {
+    /// <summary>The prefix of the made-up group ids of unnamed <c>Watch</c> calls.</summary>
+    public const string EphemeralPrefix = "bridge-watch-";
+
     /// <summary>Longest subscription name.</summary>
     public const int MaxNameLength = 200;
 
@@ -30,12 +37,18 @@ internal sealed record SubscriptionRequest(string Name, SubscriptionFilter Filte
     /// <param name="open">The request. Must not be null.</param>
     /// <param name="options">Limits and defaults. Must not be null.</param>
     /// <exception cref="InvalidSubscriptionException">The request is invalid; the message names the field.</exception>
-    public static SubscriptionRequest From(OpenSubscription open, SubscriptionOptions options)
+    /// <param name="allowUnnamed">True for <c>Watch</c>: an empty name opens an <see cref="Ephemeral"/> subscription.</param>
+    public static SubscriptionRequest From(OpenSubscription open, SubscriptionOptions options, bool allowUnnamed = false)
     {
         ArgumentNullException.ThrowIfNull(open);
         ArgumentNullException.ThrowIfNull(options);
         var name = open.Subscription;
-        if (DescribeInvalidName(name) is { } problem)
+        var ephemeral = allowUnnamed && string.IsNullOrEmpty(name);
+        if (ephemeral)
+        {
+            name = EphemeralPrefix + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
+        }
+        else if (DescribeInvalidName(name) is { } problem)
         {
             throw new InvalidSubscriptionException($"subscription: {problem}");
         }
@@ -49,7 +62,7 @@ internal sealed record SubscriptionRequest(string Name, SubscriptionFilter Filte
         var maxInFlight = open.MaxInFlight == 0 ? options.DefaultMaxInFlight : open.MaxInFlight;
         var filter = SubscriptionFilter.Compile(open.Filters);
         var (start, time) = StartOf(open.Start);
-        return new SubscriptionRequest(name, filter, start, time, maxInFlight);
+        return new SubscriptionRequest(name, filter, start, time, maxInFlight, ephemeral);
     }
 
     /// <summary>Why <paramref name="name"/> cannot be a subscription name, or null when it can.</summary>

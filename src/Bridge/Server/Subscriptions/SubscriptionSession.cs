@@ -417,7 +417,8 @@ internal sealed class SubscriptionSession : IAsyncDisposable
         // CommitInterval, on revocation and on close. It skips the periodic commit while the group rebalances,
         // when the generation is in flux and a commit would fail with ILLEGAL_GENERATION and start the next
         // rebalance; the consume thread never waits for a commit, so it serves rebalances promptly.
-        config.EnableAutoCommit = true;
+        // An unnamed Watch never commits: its made-up group must not leave offsets behind for the retention period.
+        config.EnableAutoCommit = !_request.Ephemeral;
         config.AutoCommitIntervalMs = (int)_options.CommitInterval.TotalMilliseconds;
         config.EnableAutoOffsetStore = false;
         return new ConsumerBuilder<byte[]?, byte[]?>(config)

@@ -3,6 +3,9 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Bridge.Client.V1;
+using Bridge.Server.Subscriptions;
+using Confluent.Kafka;
+using Microsoft.Extensions.DependencyInjection;
 using Grpc.Core;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
@@ -62,6 +65,34 @@ public sealed class GrpcEndpointTests
 
         Assert.Equal(["w1", "w2"], received.Select(d => d.Event.Id));
         await host.WaitForCommitAsync("browser-page", accepted[1].Partition, accepted[1].Offset + 1);
+    }
+
+    [Fact]
+    public async Task Watch_Unnamed_DeliversUnderAMadeUpGroupThatCommitsNothing()
+    {
+        await using var host = await GrpcBridgeHost.StartAsync(new Dictionary<string, string?> { ["Subscriptions:CommitInterval"] = "00:00:00.100" });
+        var accepted = await host.PublishAllAsync(GrpcBridgeHost.Event("u1"), GrpcBridgeHost.Event("u2"));
+        var client = new EventBridge.EventBridgeClient(GrpcChannel.ForAddress(host.GrpcAddress));
+        var start = new StartPosition { Earliest = true };
+
+        using var unnamed = client.Watch(new OpenSubscription { Start = start }, deadline: DateTime.UtcNow.AddSeconds(30));
+        using var named = client.Watch(new OpenSubscription { Subscription = "named-reference", Start = start }, deadline: DateTime.UtcNow.AddSeconds(30));
+        var received = new List<string>();
+        while (received.Count < 2 && await unnamed.ResponseStream.MoveNext(CancellationToken.None))
+        {
+            received.Add(unnamed.ResponseStream.Current.Event.Id);
+        }
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.True(await named.ResponseStream.MoveNext(CancellationToken.None));
+        }
+        var group = Assert.Single(host.Services.GetRequiredService<SubscriptionRegistry>().Snapshot(),
+            s => s.Name.StartsWith(SubscriptionRequest.EphemeralPrefix, StringComparison.Ordinal)).Name;
+
+        // The named Watch's commit shows that commit intervals passed with both streams open.
+        await host.WaitForCommitAsync("named-reference", accepted[1].Partition, accepted[1].Offset + 1);
+        Assert.Equal(["u1", "u2"], received);
+        Assert.All(host.Committed(group).Values, offset => Assert.Equal(Offset.Unset.Value, offset));
     }
 
     [Fact]
