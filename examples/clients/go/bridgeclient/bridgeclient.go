@@ -15,6 +15,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/flagger-bridge/bridge/examples/clients/go/gen/cloudeventsv1"
 )
@@ -38,8 +39,31 @@ func Dial(address string) (*grpc.ClientConn, error) {
 	}
 	// grpc.WithInsecure is what Debian's grpc-go (1.33) has; with grpc-go 1.34 or later
 	// grpc.WithTransportCredentials(insecure.NewCredentials()) says the same.
-	return grpc.Dial(address, grpc.WithInsecure())
+	return grpc.Dial(address, grpc.WithInsecure(), grpc.WithDefaultCallOptions(grpc.ForceCodec(codec{})))
 }
+
+// codec marshals with the protobuf runtime the generated code is made for (google.golang.org/protobuf).
+// grpc-go's own codec does the same from version 1.35 on, but Debian's 1.33 goes through the older
+// github.com/golang/protobuf 1.3, which cannot encode these messages' oneofs (it panics).
+type codec struct{}
+
+func (codec) Marshal(v interface{}) ([]byte, error) {
+	m, ok := v.(proto.Message)
+	if !ok {
+		return nil, fmt.Errorf("cannot marshal %T: not a protobuf message", v)
+	}
+	return proto.Marshal(m)
+}
+
+func (codec) Unmarshal(data []byte, v interface{}) error {
+	m, ok := v.(proto.Message)
+	if !ok {
+		return fmt.Errorf("cannot unmarshal into %T: not a protobuf message", v)
+	}
+	return proto.Unmarshal(data, m)
+}
+
+func (codec) Name() string { return "proto" }
 
 // ReadToken returns the bearer token from the flags or else $BRIDGE_TOKEN / $BRIDGE_TOKEN_FILE; "" when none is set.
 func ReadToken(token, tokenFile string) (string, error) {
