@@ -24,8 +24,9 @@ public sealed class GoExampleClientsTests(BridgeInteropFixture bridge)
         string ns = InteropEvents.UniqueNamespace();
         string subscription = InteropEvents.UniqueSubscription("go");
 
+        // One Kafka key keeps the events in one partition, so they must arrive in the order they were published.
         using (var publisher = Start(bin, "publisher", "--type", "com.example.examples.go", "--source", "/examples/go",
-            "--subject", $"{ns}/app", "--attr", $"namespace={ns}", "--id", "go", "--data", "{\"n\": 3}", "--count", "3"))
+            "--subject", $"{ns}/app", "--attr", $"namespace={ns}", "--attr", $"partitionkey={ns}/app", "--id", "go", "--data", "{\"n\": 3}", "--count", "3"))
         {
             Assert.True(await publisher.WaitForExitAsync(Timeout) == 0, publisher.Transcript);
             Assert.Equal(3, publisher.Output.Count(line => line.StartsWith("accepted go-", StringComparison.Ordinal)));
@@ -45,13 +46,14 @@ public sealed class GoExampleClientsTests(BridgeInteropFixture bridge)
                 Assert.Equal(ns, e.GetProperty("namespace").GetString());
                 Assert.Equal(3, e.GetProperty("data").GetProperty("n").GetInt32());
                 Assert.Equal(1, e.GetProperty("_delivery").GetProperty("attempt").GetInt32());
+                Assert.Equal($"{ns}/app", e.GetProperty("_delivery").GetProperty("key").GetString());
                 Assert.EndsWith("Z", e.GetProperty("time").GetString(), StringComparison.Ordinal);
             });
         }
 
         // Had the first run not acked, the second would start again at go-1; it must see only the new event.
         using (var publisher = Start(bin, "publisher", "--type", "com.example.examples.go", "--source", "/examples/go",
-            "--subject", $"{ns}/app", "--attr", $"namespace={ns}", "--id", "go-4", "--data", "{\"n\": 4}"))
+            "--subject", $"{ns}/app", "--attr", $"namespace={ns}", "--attr", $"partitionkey={ns}/app", "--id", "go-4", "--data", "{\"n\": 4}"))
         {
             Assert.True(await publisher.WaitForExitAsync(Timeout) == 0, publisher.Transcript);
         }
