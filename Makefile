@@ -15,7 +15,7 @@ RESULTS := TestResults
 # the examples, Go's sprig and yaml.v3 build the chart renderer of tests/Deploy; buildah and debootstrap build
 # the container images (make images).
 RUNTIME_DEBS :=
-TEST_DEBS := $(RUNTIME_DEBS) python3-grpcio python3-grpc-tools golang-go golang-google-grpc-dev golang-google-protobuf-dev kcat postgresql chromium yamllint golang-github-masterminds-sprig-dev golang-gopkg-yaml.v3-dev
+TEST_DEBS := $(RUNTIME_DEBS) python3-grpcio python3-grpc-tools golang-go golang-google-grpc-dev golang-google-protobuf-dev protoc-gen-go protoc-gen-go-grpc kcat postgresql chromium yamllint golang-github-masterminds-sprig-dev golang-gopkg-yaml.v3-dev
 IMAGE_DEBS := buildah debootstrap
 BENCH_DEBS := $(RUNTIME_DEBS) wrk
 

@@ -9,8 +9,6 @@
 //
 // Exit status: 0 when every event was accepted, 1 when the call failed or any event was rejected, 2 for bad
 // arguments.
-//
-//go:generate ../gen.sh
 package main
 
 import (
