@@ -15,7 +15,7 @@ public sealed class GoExampleClientsTests(BridgeInteropFixture bridge)
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
     /// <summary>The directory of the built subscriber and publisher (built once for all tests).</summary>
-    private static Lazy<Task<string>> Built { get; } = new(BuildAsync);
+    internal static Lazy<Task<string>> Built { get; } = new(BuildAsync);
 
     [Fact]
     public async Task PublisherAndSubscriber_ThreeEvents_PrintedInOrderThenAckedSoASecondRunGetsOnlyNewOnes()
@@ -125,8 +125,12 @@ public sealed class GoExampleClientsTests(BridgeInteropFixture bridge)
         Assert.Equal(2, exitCode);
     }
 
-    private ScriptProcess Start(string bin, string program, params string[] arguments) =>
-        new(Path.Combine(bin, program), arguments, new Dictionary<string, string> { ["BRIDGE_ADDRESS"] = bridge.GrpcAddress });
+    private ScriptProcess Start(string bin, string program, params string[] arguments) => StartAgainst(bridge, bin, program, new Dictionary<string, string>(), arguments);
+
+    /// <summary>Starts the built <paramref name="program"/> against <paramref name="target"/>'s bridge.</summary>
+    internal static ScriptProcess StartAgainst(BridgeInteropFixture target, string bin, string program,
+        IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
+        new(Path.Combine(bin, program), arguments, new Dictionary<string, string>(environment) { ["BRIDGE_ADDRESS"] = target.GrpcAddress });
 
     private static int CountOf(string haystack, string needle)
     {
@@ -196,4 +200,49 @@ public sealed class GoExampleClientsTests(BridgeInteropFixture bridge)
             "(apt-get install -y golang-go golang-google-grpc-dev golang-google-protobuf-dev): " + output);
         return bin;
     }
+}
+
+/// <summary>The Go example clients against a bridge with tokens: the token read from $BRIDGE_TOKEN_FILE.</summary>
+public sealed class GoExampleClientsTokenTests(SecuredBridgeInteropFixture bridge) : IClassFixture<SecuredBridgeInteropFixture>, IDisposable
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    private readonly string _tokenFile = Path.GetTempFileName();
+
+    [Fact]
+    public async Task TokenFromFile_LimitedToANamespace_PublishesAndReceivesOnlyThat()
+    {
+        string bin = await GoExampleClientsTests.Built.Value;
+        await File.WriteAllTextAsync(_tokenFile, SecuredBridgeInteropFixture.TeamToken + "\n");
+        var withToken = new Dictionary<string, string> { ["BRIDGE_TOKEN_FILE"] = _tokenFile };
+        string id = "go-token-" + Guid.NewGuid().ToString("N")[..8];
+
+        using (var own = GoExampleClientsTests.StartAgainst(bridge, bin, "publisher", withToken, "--type", "com.example.examples.go",
+            "--source", "/examples/go", "--attr", $"namespace={SecuredBridgeInteropFixture.TeamNamespace}", "--id", id, "--data", "{}"))
+        {
+            Assert.True(await own.WaitForExitAsync(Timeout) == 0, own.Transcript);
+        }
+
+        using (var other = GoExampleClientsTests.StartAgainst(bridge, bin, "publisher", withToken, "--type", "com.example.examples.go",
+            "--source", "/examples/go", "--attr", "namespace=team-b", "--id", "go-other", "--data", "{}"))
+        {
+            Assert.Equal(1, await other.WaitForExitAsync(Timeout));
+            Assert.StartsWith("rejected go-other: PERMISSION_DENIED: ", Assert.Single(other.Output), StringComparison.Ordinal);
+        }
+
+        using (var anonymous = GoExampleClientsTests.StartAgainst(bridge, bin, "subscriber", new Dictionary<string, string>(),
+            "--subscription", InteropEvents.UniqueSubscription("go-anonymous")))
+        {
+            Assert.Equal(1, await anonymous.WaitForExitAsync(Timeout));
+            Assert.Contains("refused the subscription: UNAUTHENTICATED", anonymous.Transcript, StringComparison.Ordinal);
+        }
+
+        using var subscriber = GoExampleClientsTests.StartAgainst(bridge, bin, "subscriber", withToken,
+            "--subscription", InteropEvents.UniqueSubscription("go-token"), "--exact", $"id={id}", "--start", "earliest",
+            "--output", "json", "--count", "1");
+        Assert.True(await subscriber.WaitForExitAsync(Timeout) == 0, subscriber.Transcript);
+        Assert.Equal(id, JsonDocument.Parse(Assert.Single(subscriber.Output)).RootElement.GetProperty("id").GetString());
+    }
+
+    public void Dispose() => File.Delete(_tokenFile);
 }
