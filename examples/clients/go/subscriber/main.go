@@ -257,7 +257,7 @@ func (s *subscriber) run(ctx context.Context) int {
 		if s.handled > handledBefore || time.Since(started) > 30*time.Second {
 			backoff = minDuration(500*time.Millisecond, s.opts.maxBackoff)
 		}
-		wait := time.Duration(float64(backoff) * (0.5 + rand.Float64()/2)) // #nosec G404 -- jitter, not a secret
+		wait := time.Duration(float64(backoff) * (0.5 + rand.Float64()/2)) // jitter, so clients do not reconnect in step
 		details := "OK: no details"
 		if err != nil {
 			details = bridgeclient.StatusText(err)

@@ -66,6 +66,30 @@ public sealed class GoExampleClientsTests(BridgeInteropFixture bridge)
     }
 
     [Fact]
+    public async Task Subscriber_CtrlC_SendsPendingAcksAndStopsCleanly()
+    {
+        string bin = await Built.Value;
+        string ns = InteropEvents.UniqueNamespace();
+        string subscription = InteropEvents.UniqueSubscription("go-ctrl-c");
+        await PublishAsync(bin, ns, "go-ctrl-c", 2);
+
+        // Acks wait for a full batch or a minute, so only the stop can have sent them.
+        using (var subscriber = Start(bin, "subscriber", "--subscription", subscription, "--namespace", ns, "--start", "earliest",
+            "--output", "json", "--ack-batch", "100", "--ack-interval", "60s"))
+        {
+            await subscriber.WaitForLineAsync(line => line.Contains("\"go-ctrl-c-2\"", StringComparison.Ordinal), Timeout);
+            subscriber.Signal(2);
+            Assert.True(await subscriber.WaitForExitAsync(TimeSpan.FromSeconds(15)) == 0, subscriber.Transcript);
+            Assert.DoesNotContain("while stopping", subscriber.Transcript, StringComparison.Ordinal);
+        }
+
+        await PublishAsync(bin, ns, "go-ctrl-c-3", 1);
+        using var again = Start(bin, "subscriber", "--subscription", subscription, "--namespace", ns, "--output", "json", "--count", "1");
+        Assert.True(await again.WaitForExitAsync(Timeout) == 0, again.Transcript);
+        Assert.Equal("go-ctrl-c-3", JsonDocument.Parse(Assert.Single(again.Output)).RootElement.GetProperty("id").GetString());
+    }
+
+    [Fact]
     public async Task Publisher_InvalidSource_PrintsRejectedAndExitsOne()
     {
         string bin = await Built.Value;
@@ -123,6 +147,13 @@ public sealed class GoExampleClientsTests(BridgeInteropFixture bridge)
 
         Assert.Contains(expected, subscriber.Transcript, StringComparison.Ordinal);
         Assert.Equal(2, exitCode);
+    }
+
+    private async Task PublishAsync(string bin, string ns, string id, int count)
+    {
+        using var publisher = Start(bin, "publisher", "--type", "com.example.examples.go", "--source", "/examples/go",
+            "--attr", $"namespace={ns}", "--attr", $"partitionkey={ns}/app", "--id", id, "--data", "{}", "--count", count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.True(await publisher.WaitForExitAsync(Timeout) == 0, publisher.Transcript);
     }
 
     private ScriptProcess Start(string bin, string program, params string[] arguments) => StartAgainst(bridge, bin, program, new Dictionary<string, string>(), arguments);
