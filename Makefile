@@ -9,8 +9,8 @@ RESULTS := TestResults
 
 # Debian packages: Python's grpcio and grpc-go (the library of the kubelet's gRPC probe) are the interop
 # peers of the tests, and protoc-gen-go and protoc-gen-go-grpc generate the Go example clients' code; kcat
-# reads the topic from a shell; wrk loads the ingress in the benchmarks; the audit service's tests start a private PostgreSQL from Debian's postgresql, and its timeline page's test drives
-# Debian's chromium.
+# reads the topic from a shell; wrk loads the ingress in the benchmarks; the audit service's tests start a
+# private PostgreSQL from Debian's postgresql, and its timeline page's test drives Debian's chromium.
 # librdkafka comes from NuGet (librdkafka.redist), not from Debian. yamllint checks the chart's values and
 # the examples, Go's sprig and yaml.v3 build the chart renderer of tests/Deploy; buildah and debootstrap build
 # the container images (make images).
