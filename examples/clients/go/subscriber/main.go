@@ -347,7 +347,11 @@ func (s *subscriber) streamOnce(parent context.Context) error {
 				sendAcks()
 			}
 			if s.opts.count > 0 && s.handled >= s.opts.count {
+				// Half-close now rather than through the stop channel, which select might pick only after
+				// handling another delivery beyond the count.
 				s.requestStop()
+				stop = nil
+				halfClose()
 			}
 		case <-flush:
 			sendAcks()
