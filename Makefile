@@ -8,14 +8,14 @@ SLN := Bridge.sln
 RESULTS := TestResults
 
 # Debian packages: Python's grpcio and grpc-go (the library of the kubelet's gRPC probe) are the interop
-# peers of the tests; kcat reads the topic from a shell; wrk loads the ingress in the benchmarks; the audit
-# service's tests start a private PostgreSQL from Debian's postgresql, and its timeline page's test drives
-# Debian's chromium.
+# peers of the tests, and protoc-gen-go and protoc-gen-go-grpc generate the Go example clients' code; kcat
+# reads the topic from a shell; wrk loads the ingress in the benchmarks; the audit service's tests start a
+# private PostgreSQL from Debian's postgresql, and its timeline page's test drives Debian's chromium.
 # librdkafka comes from NuGet (librdkafka.redist), not from Debian. yamllint checks the chart's values and
 # the examples, Go's sprig and yaml.v3 build the chart renderer of tests/Deploy; buildah and debootstrap build
 # the container images (make images).
 RUNTIME_DEBS :=
-TEST_DEBS := $(RUNTIME_DEBS) python3-grpcio python3-grpc-tools golang-go golang-google-grpc-dev golang-google-protobuf-dev kcat postgresql chromium yamllint golang-github-masterminds-sprig-dev golang-gopkg-yaml.v3-dev
+TEST_DEBS := $(RUNTIME_DEBS) python3-grpcio python3-grpc-tools golang-go golang-google-grpc-dev golang-google-protobuf-dev protoc-gen-go protoc-gen-go-grpc kcat postgresql chromium yamllint golang-github-masterminds-sprig-dev golang-gopkg-yaml.v3-dev
 IMAGE_DEBS := buildah debootstrap
 BENCH_DEBS := $(RUNTIME_DEBS) wrk
 

@@ -1,0 +1,3 @@
+module github.com/flagger-bridge/bridge/examples/clients/go
+
+go 1.19
