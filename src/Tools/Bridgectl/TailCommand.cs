@@ -54,7 +54,7 @@ internal static class TailCommand
         {
             using AsyncServerStreamingCall<SubscribeResponse> call = client.Watch(open, connection.Headers(), cancellationToken: cancellationToken);
             await call.ResponseHeadersAsync.ConfigureAwait(false);
-            await console.Error.WriteLineAsync($"bridgectl: watching {connection.Address} as {open.Subscription} (Ctrl-C to stop)");
+            await console.Error.WriteLineAsync($"bridgectl: watching {connection.Address} (Ctrl-C to stop)");
             await foreach (SubscribeResponse response in call.ResponseStream.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
                 if (response.Event is null)

@@ -87,7 +87,9 @@ public sealed class BridgectlProcessTests(BridgeProcess bridge, ITestOutputHelpe
 
         tail.Signal(2);
 
-        Assert.Equal(0, await tail.WaitForExitAsync(TimeSpan.FromSeconds(10)));
+        // Generous: with every test project running at once a process may need seconds to wind down; one that
+        // ignored the signal would never exit.
+        Assert.Equal(0, await tail.WaitForExitAsync(TimeSpan.FromSeconds(30)));
         Assert.Empty(tail.Output);
     }
 
