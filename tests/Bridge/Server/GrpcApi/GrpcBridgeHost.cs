@@ -130,7 +130,10 @@ internal sealed class GrpcBridgeHost : IAsyncDisposable
         while (true)
         {
             IReadOnlyList<IReadOnlyList<int>> held = registry.Streams(subscription).Select(s => s.Partitions).ToArray();
-            if (held.Count == streams && held.Sum(p => p.Count) == Partitions && held.SelectMany(p => p).Distinct().Count() == Partitions)
+            // Every stream holds some partitions when there are enough: right after a second stream joins, the first
+            // still holds all of them until the rebalance starts, which is not the settled assignment.
+            if (held.Count == streams && held.Sum(p => p.Count) == Partitions && held.SelectMany(p => p).Distinct().Count() == Partitions
+                && (streams > Partitions || held.All(p => p.Count > 0)))
             {
                 return held;
             }
