@@ -217,6 +217,9 @@ internal sealed class AuditStore : IAsyncDisposable
     /// <summary>Appends waiting for a transaction (tests use it to line up a batch).</summary>
     internal int QueuedCount => Volatile.Read(ref _queued);
 
+    /// <summary>The turn of the writers in this process (tests hold it to line up a batch).</summary>
+    internal SemaphoreSlim WriteTurn => _writeTurn;
+
     private async Task WriteBatchAsync()
     {
         var batch = new List<PendingAppend>(Math.Min(MaxBatch, QueuedCount));
@@ -804,8 +807,7 @@ internal sealed class AuditStore : IAsyncDisposable
         where.Add($"namespace IN ({string.Join(", ", names)})");
     }
 
-    /// <summary>Begins a transaction holding the chain's write lock (tests hold it to line up a batch).</summary>
-    internal async Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken)
+    private async Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken)
     {
         if (!_postgres)
         {
