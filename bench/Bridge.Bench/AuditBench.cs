@@ -108,7 +108,9 @@ internal static class AuditBench
         var latencies = new List<double>[writers];
         var clock = Stopwatch.StartNew();
         var duration = TimeSpan.FromSeconds(Math.Min(5, options.Duration.TotalSeconds));
-        await Task.WhenAll(Enumerable.Range(0, writers).Select(async w =>
+        // Each writer on its own task: SQLite's provider completes synchronously, so a writer started inline would run
+        // its whole loop before the next one starts.
+        await Task.WhenAll(Enumerable.Range(0, writers).Select(w => Task.Run(async () =>
         {
             var mine = latencies[w] = [];
             while (clock.Elapsed < duration)
@@ -118,7 +120,7 @@ internal static class AuditBench
                 await store.AppendAsync(cloudEvent, CancellationToken.None);
                 mine.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
             }
-        }));
+        })));
         var all = latencies.SelectMany(l => l).ToList();
         var row = $"audit {name}, store ({writers.ToString(CultureInfo.InvariantCulture)} concurrent appends)";
         report.Add(row, "events/s", (all.Count / clock.Elapsed.TotalSeconds).ToString("0", CultureInfo.InvariantCulture));
