@@ -20,7 +20,9 @@ internal sealed class AuditWriter(AuditStore store, LiveFeed feed, AuditMetrics 
     {
         ArgumentNullException.ThrowIfNull(delivery);
         var started = Stopwatch.GetTimestamp();
-        var result = await store.AppendAsync(delivery.Event, cancellationToken);
+        // The live stream is fed in the store's commit callback, so that concurrent deliveries sharing a commit
+        // reach it in chain order.
+        var result = await store.AppendAsync(delivery.Event, Publish, cancellationToken);
         var row = result.Event;
         if (result.Duplicate)
         {
@@ -31,16 +33,20 @@ internal sealed class AuditWriter(AuditStore store, LiveFeed feed, AuditMetrics 
 
         metrics.Stored(Stopwatch.GetElapsedTime(started));
         AuditLog.Stored(logger, row.Seq, row.Source, row.Id, row.Type);
-        feed.Publish(new LiveMessage("stored", row.Namespace, row.Canary, JsonSerializer.Serialize(EventView.From(row, withEvent: false), AuditJson.Options)));
-        foreach (var rollout in result.Rollouts)
-        {
-            feed.Publish(new LiveMessage("rollout", rollout.Namespace, rollout.Canary, JsonSerializer.Serialize(RolloutSummary.From(rollout), AuditJson.Options)));
-        }
-
         foreach (var rollout in result.Ended)
         {
             AuditLog.RolloutEnded(logger, rollout.Id, rollout.Namespace, rollout.Canary, rollout.Status);
             dora.Invalidate();
+        }
+    }
+
+    private void Publish(AppendResult result)
+    {
+        var row = result.Event;
+        feed.Publish(new LiveMessage("stored", row.Namespace, row.Canary, JsonSerializer.Serialize(EventView.From(row, withEvent: false), AuditJson.Options)));
+        foreach (var rollout in result.Rollouts)
+        {
+            feed.Publish(new LiveMessage("rollout", rollout.Namespace, rollout.Canary, JsonSerializer.Serialize(RolloutSummary.From(rollout), AuditJson.Options)));
         }
     }
 }

@@ -28,7 +28,12 @@ internal sealed class AuditStore : IAsyncDisposable
     private readonly NpgsqlDataSource? _dataSource;
     private readonly TimeProvider _time;
     private readonly ILogger<AuditStore> _logger;
+    // Enough to spread one fsync over the subscriber's events in flight, small enough to keep a transaction short.
+    private const int MaxBatch = 256;
+
     private readonly SemaphoreSlim _writeTurn = new(1, 1);
+    private readonly System.Collections.Concurrent.ConcurrentQueue<PendingAppend> _queue = new();
+    private int _queued;
 
     public AuditStore(IOptions<StorageOptions> options, TimeProvider time, ILogger<AuditStore> logger)
     {
@@ -157,17 +162,126 @@ internal sealed class AuditStore : IAsyncDisposable
 
     /// <summary>
     /// Stores an event once: a second event with the same (source, id) changes nothing and returns the stored one.
-    /// Returns after the transaction committed, so the caller may acknowledge the delivery.
+    /// Returns after the transaction committed, so the caller may acknowledge the delivery. Concurrent appends share a
+    /// transaction (a group commit): each fsync then stores every event that waited for it, instead of one. When that
+    /// transaction fails, none of its events is stored and every one of its appends throws.
     /// </summary>
-    public async Task<AppendResult> AppendAsync(CloudEvent cloudEvent, CancellationToken cancellationToken)
+    /// <param name="cloudEvent">The event.</param>
+    /// <param name="committed">
+    /// Called after the commit with the result of a newly stored event (not a duplicate), in chain order across
+    /// concurrent appends, before any of them returns: what must follow the chain's order (the live stream) goes here.
+    /// When it throws, the append throws, though the event is stored.
+    /// </param>
+    /// <param name="cancellationToken">Stops waiting; an event already taken into a transaction may still be stored.</param>
+    public async Task<AppendResult> AppendAsync(CloudEvent cloudEvent, Action<AppendResult>? committed, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(cloudEvent);
-        return (await AppendManyAsync([cloudEvent], cancellationToken))[0];
+        var pending = new PendingAppend(cloudEvent, committed);
+        _queue.Enqueue(pending);
+        Interlocked.Increment(ref _queued);
+
+        // Leader and followers: whoever gets the turn writes what waits (its own event among it, or a later batch
+        // does); the others find their append completed when they get the turn, or before.
+        while (!pending.Completion.Task.IsCompleted)
+        {
+            try
+            {
+                await _writeTurn.WaitAsync(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                pending.Completion.TrySetCanceled(cancellationToken);
+                throw;
+            }
+
+            try
+            {
+                if (!pending.Completion.Task.IsCompleted)
+                {
+                    await WriteBatchAsync();
+                }
+            }
+            finally
+            {
+                _writeTurn.Release();
+            }
+        }
+
+        return await pending.Completion.Task;
+    }
+
+    /// <inheritdoc cref="AppendAsync(CloudEvent, Action{AppendResult}?, CancellationToken)"/>
+    public Task<AppendResult> AppendAsync(CloudEvent cloudEvent, CancellationToken cancellationToken) =>
+        AppendAsync(cloudEvent, null, cancellationToken);
+
+    /// <summary>Appends waiting for a transaction (tests use it to line up a batch).</summary>
+    internal int QueuedCount => Volatile.Read(ref _queued);
+
+    /// <summary>The turn of the writers in this process (tests hold it to line up a batch).</summary>
+    internal SemaphoreSlim WriteTurn => _writeTurn;
+
+    private async Task WriteBatchAsync()
+    {
+        var batch = new List<PendingAppend>(Math.Min(MaxBatch, QueuedCount));
+        while (batch.Count < MaxBatch && _queue.TryDequeue(out var next))
+        {
+            Interlocked.Decrement(ref _queued);
+
+            // A caller that stopped waiting before its event was taken does not get it stored.
+            if (!next.Completion.Task.IsCompleted)
+            {
+                batch.Add(next);
+            }
+        }
+
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        List<AppendResult> results;
+        try
+        {
+            // Not a caller's token: one caller giving up must not fail the others' transaction.
+            results = await AppendManyLockedAsync(batch.ConvertAll(p => p.Event), CancellationToken.None);
+        }
+#pragma warning disable CA1031 // Every failure is handed to every caller of the batch, none may be left waiting.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            foreach (var failed in batch)
+            {
+                failed.Completion.TrySetException(e);
+            }
+
+            return;
+        }
+
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var (pending, result) = (batch[i], results[i]);
+            if (!result.Duplicate && pending.Committed is { } committed)
+            {
+                try
+                {
+                    committed(result);
+                }
+#pragma warning disable CA1031 // Handed to its own caller; the batch's other callers still complete.
+                catch (Exception e)
+#pragma warning restore CA1031
+                {
+                    pending.Completion.TrySetException(e);
+                    continue;
+                }
+            }
+
+            pending.Completion.TrySetResult(result);
+        }
     }
 
     /// <summary>
     /// Stores several events in one transaction, in order, each once (a bulk load, such as the benchmark's history;
-    /// the subscriber stores one event per transaction so that each ack follows its own commit).
+    /// the subscriber's appends go through <see cref="AppendAsync(CloudEvent, Action{AppendResult}?, CancellationToken)"/>).
     /// </summary>
     public async Task<IReadOnlyList<AppendResult>> AppendManyAsync(IReadOnlyList<CloudEvent> cloudEvents, CancellationToken cancellationToken)
     {
@@ -175,21 +289,31 @@ internal sealed class AuditStore : IAsyncDisposable
         await _writeTurn.WaitAsync(cancellationToken);
         try
         {
-            await using var connection = await OpenAsync(cancellationToken);
-            await using var tx = await BeginWriteAsync(connection, cancellationToken);
-            var results = new List<AppendResult>(cloudEvents.Count);
-            foreach (var cloudEvent in cloudEvents)
-            {
-                results.Add(await AppendInTransactionAsync(connection, tx, cloudEvent, cancellationToken));
-            }
-
-            await tx.CommitAsync(cancellationToken);
-            return results;
+            return await AppendManyLockedAsync(cloudEvents, cancellationToken);
         }
         finally
         {
             _writeTurn.Release();
         }
+    }
+
+    private async Task<List<AppendResult>> AppendManyLockedAsync(IReadOnlyList<CloudEvent> cloudEvents, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var tx = await BeginWriteAsync(connection, cancellationToken);
+        var results = new List<AppendResult>(cloudEvents.Count);
+        foreach (var cloudEvent in cloudEvents)
+        {
+            results.Add(await AppendInTransactionAsync(connection, tx, cloudEvent, cancellationToken));
+        }
+
+        await tx.CommitAsync(cancellationToken);
+        return results;
+    }
+
+    private sealed record PendingAppend(CloudEvent Event, Action<AppendResult>? Committed)
+    {
+        public TaskCompletionSource<AppendResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     private async Task<AppendResult> AppendInTransactionAsync(DbConnection connection, DbTransaction tx, CloudEvent cloudEvent, CancellationToken cancellationToken)
