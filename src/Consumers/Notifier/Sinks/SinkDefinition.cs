@@ -149,23 +149,37 @@ internal sealed class SinkDefinition
         }
         if (file is not null)
         {
-            try
-            {
-                string text = File.ReadAllText(file).TrimEnd('\r', '\n');
-                return text.Length == 0 ? throw Error(key + "File", $"the file '{file}' is empty") : text;
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                throw Error(key + "File", $"cannot read '{file}': {e.Message}");
-            }
+            string text = ReadFile(key + "File", file);
+            return text.Length == 0 ? throw Error(key + "File", $"the file '{file}' is empty") : text;
         }
         if (env is not null)
         {
-            string? value = Environment.GetEnvironmentVariable(env);
-            return string.IsNullOrEmpty(value) ? throw Error(key + "Env", $"the environment variable '{env}' is not set") : value;
+            return ReadEnvironment(key + "Env", env);
         }
         return direct;
     }
+
+    /// <summary>
+    /// The contents of a mounted file, without the trailing newline editors and <c>kubectl create secret --from-file</c>
+    /// leave; an error naming <paramref name="key"/> when it cannot be read.
+    /// </summary>
+    public string ReadFile(string key, string path)
+    {
+        try
+        {
+            return File.ReadAllText(path).TrimEnd('\r', '\n');
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Error(key, $"cannot read '{path}': {e.Message}");
+        }
+    }
+
+    /// <summary>An environment variable's value; an error naming <paramref name="key"/> when it is unset or empty.</summary>
+    public string ReadEnvironment(string key, string variable) =>
+        Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value
+            ? value
+            : throw Error(key, $"the environment variable '{variable}' is not set");
 
     /// <summary>A secret that must be present.</summary>
     public string GetRequiredSecret(string key) =>

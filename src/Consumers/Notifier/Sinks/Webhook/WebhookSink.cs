@@ -112,20 +112,11 @@ internal sealed class WebhookSinkFactory : ISinkFactory
         var headers = new Dictionary<string, string>(definition.GetMap("headers"), StringComparer.OrdinalIgnoreCase);
         foreach (KeyValuePair<string, string> file in definition.GetMap("headerFiles"))
         {
-            try
-            {
-                headers[file.Key] = File.ReadAllText(file.Value).TrimEnd('\r', '\n');
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                throw definition.Error($"headerFiles.{file.Key}", $"cannot read '{file.Value}': {e.Message}");
-            }
+            headers[file.Key] = definition.ReadFile($"headerFiles.{file.Key}", file.Value);
         }
         foreach (KeyValuePair<string, string> env in definition.GetMap("headerEnv"))
         {
-            headers[env.Key] = Environment.GetEnvironmentVariable(env.Value) is { Length: > 0 } value
-                ? value
-                : throw definition.Error($"headerEnv.{env.Key}", $"the environment variable '{env.Value}' is not set");
+            headers[env.Key] = definition.ReadEnvironment($"headerEnv.{env.Key}", env.Value);
         }
         string? username = definition.GetString("username");
         string? password = definition.GetSecret("password");
