@@ -96,11 +96,13 @@ internal static class NotifierServiceCollectionExtensions
             {
                 o.Address = address;
             }
-            o.Token = subscriber["Token"] is { Length: > 0 } token
-                ? token
-                : subscriber["TokenFile"] is { Length: > 0 } file && File.Exists(file) ? File.ReadAllText(file).Trim() : null;
         });
-        services.AddSingleton<IBridgePublisher>(sp => new BridgePublisher(sp.GetRequiredService<EventBridgeClient>()));
+        services.AddSingleton<IBridgePublisher>(sp =>
+        {
+            IOptionsMonitor<SubscriberOptions> subscriber = sp.GetRequiredService<IOptionsMonitor<SubscriberOptions>>();
+            string name = typeof(NotificationHandler).FullName!;
+            return new BridgePublisher(sp.GetRequiredService<EventBridgeClient>(), () => subscriber.Get(name));
+        });
 
         services.AddHealthChecks()
             .AddBridgeSubscribers(tags: [ReadyTag])

@@ -16,6 +16,9 @@ public sealed class NotifierProcessTests(ITestOutputHelper output) : IAsyncLifet
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
 
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "notifier-e2e-" + Guid.NewGuid().ToString("N"));
+
+    // The bridge requires a token, so the notifier's subscription and its delivery.failed publishes must carry it.
+    private readonly string _token = "e2e-" + Guid.NewGuid().ToString("N");
     private readonly List<ScriptProcess> _processes = [];
     private RecordingHttpServer _sink = null!;
     private Uri _ingress = null!;
@@ -39,6 +42,8 @@ public sealed class NotifierProcessTests(ITestOutputHelper output) : IAsyncLifet
             "--Grpc:BindAddress=127.0.0.1",
             "--Hosting:ShutdownTimeout=00:00:05",
             "--Spool:Enabled=false",
+            "--Auth:Tokens:0:Name=e2e",
+            $"--Auth:Tokens:0:Token={_token}",
         ]);
         await bridge.WaitForLineAsync(l => l.Contains("Ingress listening on", StringComparison.Ordinal), StartTimeout);
         (_ingress, _grpc) = (new Uri($"http://127.0.0.1:{ingress}"), new Uri($"http://127.0.0.1:{grpc}"));
@@ -55,6 +60,7 @@ public sealed class NotifierProcessTests(ITestOutputHelper output) : IAsyncLifet
                 body: '{"canary": "{{ canary }}", "text": "{{ message }}", "cluster": "{{ cluster }}"}'
             """;
         await File.WriteAllTextAsync(Path.Combine(_directory, "notifier.yaml"), _yaml);
+        await File.WriteAllTextAsync(Path.Combine(_directory, "token"), _token + "\n");
     }
 
     [Fact]
@@ -197,6 +203,7 @@ public sealed class NotifierProcessTests(ITestOutputHelper output) : IAsyncLifet
             $"--Urls={_notifierAddress}",
             "--Notifier:ReloadInterval=00:00:00.200",
             $"--Subscriber:Address={_grpc}",
+            $"--Subscriber:TokenFile={Path.Combine(_directory, "token")}",
             "--Subscriber:Start=earliest",
             "--Subscriber:InitialBackoff=00:00:00.100",
             $"--Notifier:ConfigFile={Path.Combine(_directory, "notifier.yaml")}",
@@ -234,6 +241,7 @@ public sealed class NotifierProcessTests(ITestOutputHelper output) : IAsyncLifet
             },
         };
         using var http = new HttpClient();
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _token);
         using HttpResponseMessage response = await http.PostAsync(new Uri(_ingress, "/v1/flagger/events"), new StringContent(payload.ToJsonString(), Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
     }
